@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The launch-plan protocol between jnspawn (Java) and the exec stage (exec-stage.c).
+ * Keep in sync with ExecProtocol.java; ExecProtocolTest checks that the values match.
+ *
+ * Transport: jnspawn listens on a unix stream socket and starts the exec stage as
+ *   jcontainer-exec --control=PATH
+ * The stage connects and reads one plan:
+ *
+ *   "JCPLAN01"                      8 bytes magic
+ *   u32 record_count
+ *   record_count times:
+ *     u16 op, u16 argc,
+ *     argc times: u32 len, len bytes (no terminating NUL)
+ *
+ * Integers are in host byte order (both ends run on the same machine). Numbers inside
+ * arguments are ASCII decimal (octal for modes). An empty argument means NULL where the
+ * system call takes a pointer (mount source, fstype, data).
+ *
+ * After the plan the conversation is line based:
+ *   stage -> java  "PID <host pid of the container's PID 1>\n"  after clone and id maps
+ *   java  -> stage "GO\n"          java has placed the pid into cgroups; the child may start
+ *   stage -> java  "RUNNING\n"     the payload's execve() succeeded
+ *   java  -> stage "DETACH\n"      exit 0 now and leave the container running (systemd hand-over)
+ * Mount trees of the host (the root's layers, bind sources) are cloned by the stage with
+ * open_tree(2) and attached inside by the container's PID 1 with move_mount(2) (Linux 5.2).
+ *
+ * The stage exits with the container's exit status (128+signal when killed by a signal).
+ * If java's end closes before DETACH, the stage kills the container with SIGKILL.
+ */
+#ifndef JCONTAINER_PROTOCOL_H
+#define JCONTAINER_PROTOCOL_H
+
+#define JC_PLAN_MAGIC "JCPLAN01"
+#define JC_PLAN_MAX_BYTES (4u * 1024u * 1024u)
+#define JC_PLAN_MAX_RECORDS 65536u
+
+/* Exit status of the stage (and of jnspawn) for its own failures, as docker's 125. */
+#define JC_EXIT_SETUP_FAILED 125
+#define JC_EXIT_CANNOT_EXECUTE 126
+#define JC_EXIT_NOT_FOUND 127
+
+typedef enum {
+        /* ---- executed by the stage's host-side parent ---- */
+        OP_CLONE = 1,        /* flags: decimal CLONE_NEW* set passed to clone() */
+        OP_UID_MAP = 2,      /* text written to /proc/PID/uid_map */
+        OP_GID_MAP = 3,      /* text written to /proc/PID/gid_map */
+        OP_KILL_SIGNAL = 4,  /* signal sent to the container's PID 1 on SIGTERM/SIGINT */
+        OP_CONSOLE = 5,      /* "pipe" (inherit stdio) | "pty" (allocate a pty, relay to stdio) */
+        OP_OPEN_TREE = 6,    /* fd, path, recursive ("1"|"0"): clone the host's mount tree at path with
+                              * open_tree(2) as host root, before clone, at that fd number. The
+                              * container attaches it with OP_ATTACH: a user namespace could not
+                              * reach a root below a 0700 directory (as /var/lib/machines is). */
+
+        /* ---- executed by the container's PID 1, in plan order, after GO ---- */
+        OP_PDEATHSIG = 10,   /* signal the child gets when the host-side parent dies */
+        OP_SET_IDS = 11,     /* uid, gid: setgroups(0), setresgid, setresuid (become root of a userns) */
+        OP_UNSHARE = 12,     /* flags: decimal, e.g. CLONE_NEWCGROUP */
+        OP_MOUNT = 13,       /* source, target, fstype, flags (decimal), data */
+        OP_BIND_REMOUNT = 14,/* target, flags: remount a bind mount adding flags, keeping locked ones */
+        OP_MKDIR = 15,       /* path, mode (octal): like mkdir -p; existing dirs are fine */
+        OP_TOUCH = 16,       /* path, mode (octal): create an empty file if missing */
+        OP_SYMLINK = 17,     /* target, linkpath */
+        OP_BIND_CONSOLE = 18,/* target: bind the console pty's slave here (OP_CONSOLE pty only) */
+        OP_PIVOT_ROOT = 19,  /* newroot: pivot_root into it, detach the old root */
+        OP_SETHOSTNAME = 20, /* hostname */
+        OP_CAPS = 21,        /* keep mask (decimal u64): drop the rest from the bounding set; eff=perm=inh=keep */
+        OP_NO_NEW_PRIVS = 22,/* no arguments */
+        OP_SECCOMP = 23,     /* one argument: struct sock_filter[] in host byte order */
+        OP_ENV = 24,         /* the payload's environment, one "K=V" per argument */
+        OP_ARGV = 25,        /* the payload's argv; argv[0] is looked up in the env's PATH */
+        OP_EXEC = 26,        /* mode ("stub" | "direct"), uid, gid, groups (comma list), cwd: run the payload */
+        OP_ATTACH = 27,      /* fd, target: move_mount(2) the tree of OP_OPEN_TREE onto target */
+        _OP_MAX
+} OpType;
+
+#endif

@@ -1,0 +1,260 @@
+package io.jcontainer.jnspawn;
+
+import io.jcontainer.jnspawn.internal.cgroup.DeviceCgroup;
+import io.jcontainer.jnspawn.internal.rootfs.RootFs;
+import io.jcontainer.jnspawn.internal.security.Capabilities;
+import io.jcontainer.jnspawn.settings.BindSpec;
+import io.jcontainer.jnspawn.settings.ContainerFile;
+import io.jcontainer.jnspawn.settings.MachineName;
+import io.jcontainer.jnspawn.settings.Network;
+import io.jcontainer.jnspawn.settings.SettingsException;
+import io.jcontainer.jnspawn.settings.TmpfsSpec;
+import io.jcontainer.jnspawn.settings.UserNsSpec;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides a {@link LaunchPlan} from the command line and, with {@code -M NAME} and no root given,
+ * the container file {@code /run/jcontainer/NAME.container} or {@code /etc/jcontainer/NAME.container}.
+ *
+ * <p>As with nspawn's .nspawn files, the command line wins over the file: single values replace,
+ * lists (environment, binds, tmpfs) add. Every check that can be made before the container exists
+ * is made here, so that bad input fails with one line and nothing was set up.
+ */
+public final class LaunchPlanner {
+    public static final List<Path> SEARCH_DIRS = List.of(Path.of("/run/jcontainer"), Path.of("/etc/jcontainer"));
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** Where an init is looked for with --boot, as systemd-nspawn does. */
+    public static final List<String> INIT_PATHS = List.of("/usr/lib/systemd/systemd", "/lib/systemd/systemd", "/sbin/init");
+    public static final int SIGTERM = 15;
+    public static final int SIGRTMIN_PLUS_3 = 37;
+
+    private final List<Path> searchDirs;
+    private final boolean stdinIsTerminal;
+    private final boolean deviceCgroupAvailable;
+
+    public LaunchPlanner(List<Path> searchDirs, boolean stdinIsTerminal, boolean deviceCgroupAvailable) {
+        this.searchDirs = searchDirs;
+        this.stdinIsTerminal = stdinIsTerminal;
+        this.deviceCgroupAvailable = deviceCgroupAvailable;
+    }
+
+    /**
+     * A planner for this host: the standard search dirs (or the colon-separated list in system
+     * property {@code jcontainer.search.path}, for tests), the real terminal, the real cgroups.
+     */
+    public static LaunchPlanner forHost() {
+        List<Path> dirs = SEARCH_DIRS;
+        String override = System.getProperty("jcontainer.search.path");
+        if (override != null && !override.isEmpty()) {
+            dirs = new ArrayList<>();
+            for (String d : override.split(":")) {
+                dirs.add(Path.of(d));
+            }
+        }
+        return new LaunchPlanner(dirs, System.console() != null, DeviceCgroup.available());
+    }
+
+    public LaunchPlan plan(JnspawnOptions o) throws LaunchException, SettingsException {
+        ContainerFile file = null;
+        if (o.directory == null && o.layers.isEmpty()) {
+            if (o.machine == null) {
+                throw new LaunchException("No root given: use -D/--directory, --layer, or -M NAME with a container file.");
+            }
+            file = ContainerFile.parse(ContainerFile.locate(o.machine, searchDirs));
+            checkSupported(file);
+        }
+
+        // ---- the root
+        Path directory = o.directory != null ? o.directory : file != null ? file.directory() : null;
+        List<Path> layers = !o.layers.isEmpty() || file == null ? o.layers : file.layers();
+        boolean ephemeral = pick(o.ephemeral, file != null && file.ephemeral());
+        boolean readOnly = pick(o.readOnly, file != null && file.readOnly());
+        if (directory == null && layers.isEmpty()) {
+            throw new LaunchException(file.source() + ": no root: set Directory= (or Layer=)");
+        }
+        LaunchPlan.Root root = rootOf(directory, layers, ephemeral, readOnly);
+
+        Path nameSource = directory != null ? directory : layers.get(layers.size() - 1);
+        String machine = o.machine != null ? o.machine : MachineName.validate(
+                sanitize(nameSource.getFileName() == null ? "root" : nameSource.getFileName().toString()));
+        String hostname = o.hostname != null ? o.hostname : file != null && file.hostname() != null ? file.hostname() : machine;
+
+        // ---- namespaces and privileges
+        Network network;
+        if (Boolean.TRUE.equals(o.privateNetwork)) {
+            network = Network.PRIVATE;
+        } else if (file != null && o.privateNetwork == null) {
+            network = file.network();
+        } else {
+            network = Network.HOST; // nspawn's default without --private-network
+        }
+        UserNsSpec users = o.privateUsers != null ? o.privateUsers : file != null ? file.privateUsers() : null;
+        int nsBase = 0;
+        int nsRange = 0;
+        if (users != null && users.enabled()) {
+            UserNsSpec resolved = users.resolve(machine);
+            nsBase = resolved.base();
+            nsRange = resolved.range();
+        }
+        boolean boot = pick(o.boot, file != null && file.boot());
+
+        long caps = Capabilities.nspawnDefault(network != Network.HOST);
+        List<String> add = new ArrayList<>(file != null ? file.capability() : List.of());
+        add.addAll(o.capability);
+        List<String> drop = new ArrayList<>(file != null ? file.dropCapability() : List.of());
+        drop.addAll(o.dropCapability);
+        try {
+            caps |= Capabilities.parseList(add);
+            caps &= ~Capabilities.parseList(drop);
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException(e.getMessage());
+        }
+        boolean deviceCgroup = deviceCgroupAvailable;
+        if (!deviceCgroup) {
+            // Nothing would stop a node made with mknod from opening a host device.
+            caps &= ~(1L << Capabilities.number("CAP_MKNOD"));
+        }
+        int killSignal = o.killSignal != null ? o.killSignal
+                : file != null && file.killSignal() != null ? file.killSignal()
+                : boot ? SIGRTMIN_PLUS_3 : SIGTERM;
+
+        // ---- mounts
+        RootFs rootFs = new RootFs(root);
+        List<BindSpec> binds = new ArrayList<>();
+        if (file != null) {
+            binds.addAll(file.binds());
+            binds.addAll(file.bindsReadOnly());
+        }
+        binds.addAll(o.binds);
+        for (BindSpec b : binds) {
+            if (!Files.exists(b.source())) {
+                throw new LaunchException("Bind source '" + b.source() + "' does not exist.");
+            }
+            rootFs.checkMountTarget(b.target().toString());
+        }
+        List<TmpfsSpec> tmpfs = new ArrayList<>(file != null ? file.temporaryFileSystems() : List.of());
+        tmpfs.addAll(o.tmpfs);
+        for (TmpfsSpec t : tmpfs) {
+            rootFs.checkMountTarget(t.target().toString());
+        }
+        for (String standard : List.of("/proc", "/sys", "/dev", "/tmp", "/run")) {
+            rootFs.checkMountTarget(standard);
+        }
+
+        // ---- the payload
+        UserLookup.User user = UserLookup.resolve(rootFs, o.user != null ? o.user : file != null ? file.user() : null);
+        List<String> argv = new ArrayList<>(o.command);
+        if (argv.isEmpty() && file != null && file.exec() != null) {
+            argv.addAll(file.exec());
+        }
+        if (boot) {
+            String init = INIT_PATHS.stream().filter(rootFs::isFile).findFirst().orElseThrow(() ->
+                    new LaunchException("No init found in the container's root (looked for " + String.join(", ", INIT_PATHS) + ")."));
+            argv.add(0, init);
+        } else if (argv.isEmpty()) {
+            argv.add("/bin/sh");
+        }
+        String cwd = o.chdir != null ? o.chdir : file != null && file.workingDirectory() != null ? file.workingDirectory() : "/";
+        boolean pty = o.console != null ? o.console.equals("interactive") : stdinIsTerminal;
+
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", DEFAULT_PATH);
+        env.put("container", "jcontainer");
+        env.put("HOME", user.home());
+        if (user.name() != null) {
+            env.put("USER", user.name());
+            env.put("LOGNAME", user.name());
+        }
+        if (pty) {
+            String term = System.getenv("TERM");
+            env.put("TERM", term != null && !term.isEmpty() ? term : "vt220");
+        }
+        List<String> assignments = new ArrayList<>(file != null ? file.environment() : List.of());
+        assignments.addAll(o.setenv);
+        for (String kv : assignments) {
+            int eq = kv.indexOf('=');
+            env.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        List<String> envList = new ArrayList<>();
+        env.forEach((k, v) -> envList.add(k + "=" + v));
+
+        boolean noNewPrivileges = pick(o.noNewPrivileges, file != null && file.noNewPrivileges());
+        return new LaunchPlan(machine, root, hostname, argv, envList, cwd, user.uid(), user.gid(), user.groups(),
+                binds, tmpfs, nsBase, nsRange, caps, noNewPrivileges, killSignal, boot, network, pty, deviceCgroup);
+    }
+
+    private static LaunchPlan.Root rootOf(Path directory, List<Path> layers, boolean ephemeral, boolean readOnly)
+            throws LaunchException {
+        for (Path layer : layers) {
+            requireDirectory("Layer", layer);
+        }
+        if (directory != null) {
+            requireDirectory("Directory", directory);
+        }
+        for (Path p : layers) {
+            checkOverlayPath(p);
+        }
+        if (layers.isEmpty()) {
+            if (ephemeral) {
+                checkOverlayPath(directory);
+                return new LaunchPlan.Root(List.of(directory), null, true, readOnly);
+            }
+            return new LaunchPlan.Root(List.of(), directory, false, readOnly);
+        }
+        if (ephemeral) {
+            return new LaunchPlan.Root(layers, null, true, readOnly);
+        }
+        if (directory == null) {
+            if (!readOnly) {
+                throw new LaunchException("Layers without a writable upper directory: give -D/Directory=, --ephemeral or --read-only.");
+            }
+            return new LaunchPlan.Root(layers, null, false, true);
+        }
+        checkOverlayPath(directory);
+        return new LaunchPlan.Root(layers, directory, false, readOnly);
+    }
+
+    private static void requireDirectory(String what, Path p) throws LaunchException {
+        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            throw new LaunchException(what + " '" + p + "' " + (Files.exists(p) ? "is not a directory." : "does not exist."));
+        }
+    }
+
+    /** overlayfs separates its options with ',' and lower dirs with ':'. */
+    private static void checkOverlayPath(Path p) throws LaunchException {
+        String s = p.toString();
+        if (s.contains(",") || s.contains(":") || s.contains("\\")) {
+            throw new LaunchException("Layer path '" + s + "' contains ',', ':' or '\\', which overlayfs cannot take.");
+        }
+    }
+
+    private static String sanitize(String name) {
+        String s = name.replaceAll("[^A-Za-z0-9_.-]", "-").replaceAll("^[.-]+", "");
+        if (s.isEmpty()) {
+            s = "root";
+        }
+        return s.length() > 64 ? s.substring(0, 64) : s;
+    }
+
+    private static boolean pick(Boolean cli, boolean fallback) {
+        return cli != null ? cli : fallback;
+    }
+
+    /** Keys of DESIGN.md's container file that need parts this build does not have yet. */
+    private static void checkSupported(ContainerFile file) throws SettingsException {
+        if (file.image() != null) {
+            throw new SettingsException(file.source() + ":" + file.lineOf("Image")
+                    + ": Image= needs the image store, which jnspawn cannot use yet; use Directory= or Layer=");
+        }
+        if (!file.publishPorts().isEmpty()) {
+            throw new SettingsException(file.source() + ":" + file.lineOf("PublishPort")
+                    + ": PublishPort= needs container networking, which jnspawn does not have yet");
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.jcontainer.jnspawn;
+
+import io.jcontainer.jnspawn.internal.cgroup.DeviceCgroup;
+import io.jcontainer.jnspawn.internal.exec.ExecPlan;
+import io.jcontainer.jnspawn.internal.exec.PlanCompiler;
+import io.jcontainer.jnspawn.internal.rootfs.Ownership;
+import io.jcontainer.jnspawn.internal.security.Arch;
+import io.jcontainer.jnspawn.internal.security.SeccompFilter;
+import io.jcontainer.jnspawn.internal.security.SeccompPolicy;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs a {@link LaunchPlan} in the foreground: prepares the host side, hands the compiled plan to
+ * the exec stage, places the container into its device cgroup, waits, and cleans up.
+ *
+ * <p>The exec stage relays signals and the console; this JVM only forwards a SIGTERM or SIGINT it
+ * receives (through a shutdown hook, so no internal signal API is needed) and returns the
+ * container's exit status. Nothing of the container outlives it on the host: every mount is in the
+ * container's mount namespace, and the staging directory and cgroup are removed.
+ */
+public final class Launcher {
+    private static final int EPERM = 1;
+
+    private final Path execStage;
+    private final Path runtimeDir;
+
+    public Launcher(Path execStage, Path runtimeDir) {
+        this.execStage = execStage;
+        this.runtimeDir = runtimeDir;
+    }
+
+    /** The exec stage and runtime directory of this installation (system properties, else defaults). */
+    public static Launcher fromSystemProperties() {
+        return new Launcher(Path.of(System.getProperty("jcontainer.exec", "/usr/libexec/jcontainer/jcontainer-exec")),
+                Path.of(System.getProperty("jcontainer.runtime", "/run/jcontainer")));
+    }
+
+    /** The operations the plan compiles to on this host, staged at {@code staging}. */
+    public static ExecPlan compile(LaunchPlan plan, Path staging) {
+        byte[] filter = SeccompFilter.build(Arch.host(), SeccompPolicy.defaultDenied(), EPERM);
+        return PlanCompiler.compile(plan, new PlanCompiler.Host(staging.resolve("root"), staging.resolve("scratch"),
+                e -> Files.exists(Path.of("/proc", e)), Files::isDirectory, filter));
+    }
+
+    public int run(LaunchPlan plan) throws LaunchException {
+        if (!Files.isExecutable(execStage)) {
+            throw new LaunchException("Exec stage '" + execStage + "' is missing or not executable.");
+        }
+        prepareRoot(plan);
+        Path staging = createStaging(plan);
+        DeviceCgroup cgroup = null;
+        AtomicBoolean cleaned = new AtomicBoolean();
+        Process stage = null;
+        try {
+            ExecPlan ops = compile(plan, staging);
+            if (plan.deviceCgroup()) {
+                cgroup = DeviceCgroup.create(staging.getFileName().toString());
+            }
+            Path socketPath = staging.resolve("control");
+            try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                server.bind(UnixDomainSocketAddress.of(socketPath));
+                stage = new ProcessBuilder(execStage.toString(), "--control=" + socketPath).inheritIO().start();
+                installForwarder(stage, staging, cgroup, cleaned);
+                Process watched = stage;
+                // If the stage dies before it connects, stop waiting for it.
+                Thread watcher = new Thread(() -> {
+                    try {
+                        watched.waitFor();
+                        server.close();
+                    } catch (InterruptedException | IOException ignored) {
+                        // nothing to close then
+                    }
+                }, "exec-stage-watcher");
+                watcher.setDaemon(true);
+                watcher.start();
+                SocketChannel channel;
+                try {
+                    channel = server.accept();
+                } catch (IOException e) {
+                    return stage.waitFor();
+                }
+                channel.write(ByteBuffer.wrap(ops.encode()));
+                String line = readLine(channel);
+                if (line == null || !line.startsWith("PID ")) {
+                    return stage.waitFor();
+                }
+                long pid = Long.parseLong(line.substring(4));
+                if (cgroup != null) {
+                    cgroup.add(pid);
+                }
+                channel.write(ByteBuffer.wrap("GO\n".getBytes(StandardCharsets.US_ASCII)));
+                int code = stage.waitFor();
+                channel.close();
+                return code;
+            }
+        } catch (IOException e) {
+            throw new LaunchException("Failed to run the exec stage '" + execStage + "': " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchException("Interrupted while the container ran", e);
+        } finally {
+            if (stage != null && stage.isAlive()) {
+                stage.destroyForcibly();
+            }
+            cleanup(staging, cgroup, cleaned);
+        }
+    }
+
+    /** Host-side preparation of the root: the overlay work dir, the user namespace's ownership. */
+    private static void prepareRoot(LaunchPlan plan) throws LaunchException {
+        LaunchPlan.Root root = plan.root();
+        Path work = null;
+        if (root.overlay() && root.upper() != null && !root.ephemeral()) {
+            work = PlanCompiler.workDir(root.upper());
+            try {
+                Files.createDirectories(work);
+            } catch (IOException e) {
+                throw new LaunchException("Failed to create the overlay work directory '" + work + "': " + e.getMessage(), e);
+            }
+        }
+        if (!plan.userNamespace()) {
+            return;
+        }
+        for (Path dir : root.searchOrder()) {
+            Ownership.shift(dir, plan.userNsBase(), plan.userNsRange());
+        }
+        if (work != null) {
+            Ownership.shift(work, plan.userNsBase(), plan.userNsRange());
+            // overlayfs looks the upper and work dirs up below their parent, as the container's root.
+            Path parent = root.upper().getParent();
+            try {
+                int mode = (Integer) Files.getAttribute(parent, "unix:mode");
+                int owner = (Integer) Files.getAttribute(parent, "unix:uid");
+                if ((mode & 01) == 0 && owner != plan.userNsBase()) {
+                    throw new LaunchException("With a user namespace, the parent of the upper directory, '" + parent
+                            + "', must be searchable by others (chmod o+x) or owned by the container's root ("
+                            + Integer.toUnsignedString(plan.userNsBase()) + ").");
+                }
+            } catch (IOException e) {
+                throw new LaunchException("Failed to read '" + parent + "': " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private Path createStaging(LaunchPlan plan) throws LaunchException {
+        try {
+            Files.createDirectories(runtimeDir);
+            Path staging = Files.createTempDirectory(runtimeDir, "jnspawn." + plan.machine() + ".",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(staging.resolve("root"));
+            Files.createDirectory(staging.resolve("scratch"));
+            if (plan.userNamespace()) {
+                // The container's root mounts here from inside its user namespace, where the
+                // host's root has no privilege over these directories.
+                for (Path p : new Path[] {staging, staging.resolve("root"), staging.resolve("scratch")}) {
+                    Files.setAttribute(p, "unix:uid", plan.userNsBase());
+                    Files.setAttribute(p, "unix:gid", plan.userNsBase());
+                }
+            }
+            return staging;
+        } catch (IOException e) {
+            throw new LaunchException("Failed to create a staging directory in '" + runtimeDir + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * On SIGTERM/SIGINT the JVM runs shutdown hooks: pass the request on, wait for the container
+     * and for the cleanup (which the main thread may be doing), then exit as the container did.
+     */
+    private static void installForwarder(Process stage, Path staging, DeviceCgroup cgroup, AtomicBoolean cleaned) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stage.destroy(); // SIGTERM, a no-op if it has exited; the stage sends the container its kill signal
+            int code;
+            try {
+                code = stage.waitFor();
+            } catch (InterruptedException e) {
+                code = 130;
+            }
+            cleanup(staging, cgroup, cleaned);
+            Runtime.getRuntime().halt(code);
+        }, "jnspawn-signal-forwarder"));
+    }
+
+    /** Removes the cgroup and staging directory once; a second caller waits for the first. */
+    private static void cleanup(Path staging, DeviceCgroup cgroup, AtomicBoolean cleaned) {
+        synchronized (cleaned) {
+            if (cleaned.getAndSet(true)) {
+                return;
+            }
+            removeAll(staging, cgroup);
+        }
+    }
+
+    private static void removeAll(Path staging, DeviceCgroup cgroup) {
+        if (cgroup != null) {
+            cgroup.remove();
+        }
+        // Only empty directories remain: every mount was made in the container's mount namespace.
+        try (java.util.stream.Stream<Path> walk = Files.walk(staging)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            System.err.println("jnspawn: Failed to remove '" + staging + "', ignoring: " + e.getMessage());
+        }
+    }
+
+    private static String readLine(SocketChannel channel) throws IOException {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        StringBuilder sb = new StringBuilder();
+        while (true) {
+            one.clear();
+            if (channel.read(one) <= 0) {
+                return null;
+            }
+            char c = (char) one.get(0);
+            if (c == '\n') {
+                return sb.toString();
+            }
+            if (sb.length() > 256) {
+                return null;
+            }
+            sb.append(c);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.jcontainer.jnspawn;
+
+import io.jcontainer.jnspawn.internal.exec.ExecProtocol;
+import io.jcontainer.jnspawn.settings.SettingsException;
+import java.nio.file.Path;
+
+/**
+ * {@code jnspawn}: runs one container in the foreground, like {@code systemd-nspawn --register=no}.
+ *
+ * <p>Thin on purpose: parse, plan, launch; one line on stderr and exit status 125 for anything
+ * that goes wrong before the container runs, else the container's own exit status.
+ */
+public final class Main {
+    public static final String VERSION = "0.1.0";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        try {
+            JnspawnOptions options = JnspawnOptions.parse(args);
+            if (options.help) {
+                System.out.println(JnspawnOptions.USAGE);
+                return 0;
+            }
+            if (options.version) {
+                System.out.println("jnspawn " + VERSION);
+                return 0;
+            }
+            LaunchPlan plan = LaunchPlanner.forHost().plan(options);
+            if (options.dryRun) {
+                Path staging = Path.of(System.getProperty("jcontainer.runtime", "/run/jcontainer"),
+                        "jnspawn." + plan.machine() + ".XXXXXX");
+                System.out.print(Launcher.compile(plan, staging).describe());
+                return 0;
+            }
+            return Launcher.fromSystemProperties().run(plan);
+        } catch (SettingsException | LaunchException e) {
+            System.err.println("jnspawn: " + e.getMessage());
+            return ExecProtocol.EXIT_SETUP_FAILED;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.jcontainer.jnspawn.internal.exec;
+
+/**
+ * The operation codes and limits of the launch-plan protocol spoken with the exec stage.
+ *
+ * <p>Keep in sync with {@code jnspawn/src/main/c/protocol.h}; {@code ExecProtocolTest} parses
+ * that header and checks that every value here matches it.
+ */
+public final class ExecProtocol {
+    public static final String MAGIC = "JCPLAN01";
+    public static final int MAX_BYTES = 4 * 1024 * 1024;
+    public static final int MAX_RECORDS = 65536;
+
+    public static final int EXIT_SETUP_FAILED = 125;
+    public static final int EXIT_CANNOT_EXECUTE = 126;
+    public static final int EXIT_NOT_FOUND = 127;
+
+    public static final int OP_CLONE = 1;
+    public static final int OP_UID_MAP = 2;
+    public static final int OP_GID_MAP = 3;
+    public static final int OP_KILL_SIGNAL = 4;
+    public static final int OP_CONSOLE = 5;
+    public static final int OP_OPEN_TREE = 6;
+    public static final int OP_PDEATHSIG = 10;
+    public static final int OP_SET_IDS = 11;
+    public static final int OP_UNSHARE = 12;
+    public static final int OP_MOUNT = 13;
+    public static final int OP_BIND_REMOUNT = 14;
+    public static final int OP_MKDIR = 15;
+    public static final int OP_TOUCH = 16;
+    public static final int OP_SYMLINK = 17;
+    public static final int OP_BIND_CONSOLE = 18;
+    public static final int OP_PIVOT_ROOT = 19;
+    public static final int OP_SETHOSTNAME = 20;
+    public static final int OP_CAPS = 21;
+    public static final int OP_NO_NEW_PRIVS = 22;
+    public static final int OP_SECCOMP = 23;
+    public static final int OP_ENV = 24;
+    public static final int OP_ARGV = 25;
+    public static final int OP_EXEC = 26;
+    public static final int OP_ATTACH = 27;
+
+    // clone(2) flags; values from <linux/sched.h>.
+    public static final long CLONE_NEWNS = 0x00020000L;
+    public static final long CLONE_NEWCGROUP = 0x02000000L;
+    public static final long CLONE_NEWUTS = 0x04000000L;
+    public static final long CLONE_NEWIPC = 0x08000000L;
+    public static final long CLONE_NEWUSER = 0x10000000L;
+    public static final long CLONE_NEWPID = 0x20000000L;
+    public static final long CLONE_NEWNET = 0x40000000L;
+
+    // mount(2) flags; values from <linux/mount.h>.
+    public static final long MS_RDONLY = 1L;
+    public static final long MS_NOSUID = 2L;
+    public static final long MS_NODEV = 4L;
+    public static final long MS_NOEXEC = 8L;
+    public static final long MS_REMOUNT = 32L;
+    public static final long MS_BIND = 4096L;
+    public static final long MS_REC = 16384L;
+    public static final long MS_PRIVATE = 1L << 18;
+    public static final long MS_SLAVE = 1L << 19;
+    public static final long MS_STRICTATIME = 1L << 24;
+
+    private ExecProtocol() {
+    }
+
+    /** The protocol name of an operation code, for plans printed by {@code --dry-run}. */
+    public static String opName(int op) {
+        switch (op) {
+            case OP_CLONE: return "clone";
+            case OP_UID_MAP: return "uid-map";
+            case OP_GID_MAP: return "gid-map";
+            case OP_KILL_SIGNAL: return "kill-signal";
+            case OP_CONSOLE: return "console";
+            case OP_OPEN_TREE: return "open-tree";
+            case OP_PDEATHSIG: return "pdeathsig";
+            case OP_SET_IDS: return "set-ids";
+            case OP_UNSHARE: return "unshare";
+            case OP_MOUNT: return "mount";
+            case OP_BIND_REMOUNT: return "bind-remount";
+            case OP_MKDIR: return "mkdir";
+            case OP_TOUCH: return "touch";
+            case OP_SYMLINK: return "symlink";
+            case OP_BIND_CONSOLE: return "bind-console";
+            case OP_PIVOT_ROOT: return "pivot-root";
+            case OP_SETHOSTNAME: return "sethostname";
+            case OP_CAPS: return "caps";
+            case OP_NO_NEW_PRIVS: return "no-new-privs";
+            case OP_SECCOMP: return "seccomp";
+            case OP_ENV: return "env";
+            case OP_ARGV: return "argv";
+            case OP_EXEC: return "exec";
+            case OP_ATTACH: return "attach";
+            default: return "op" + op;
+        }
+    }
+}
