@@ -154,8 +154,16 @@ public final class LaunchPlanner {
             argv.addAll(file.exec());
         }
         if (boot) {
-            String init = INIT_PATHS.stream().filter(rootFs::isFile).findFirst().orElseThrow(() ->
-                    new LaunchException("No init found in the container's root (looked for " + String.join(", ", INIT_PATHS) + ")."));
+            String init = null;
+            for (String candidate : INIT_PATHS) {
+                if (rootFs.isFile(candidate)) {
+                    init = candidate;
+                    break;
+                }
+            }
+            if (init == null) {
+                throw new LaunchException("No init found in the container's root (looked for " + String.join(", ", INIT_PATHS) + ").");
+            }
             argv.add(0, init);
         } else if (argv.isEmpty()) {
             argv.add("/bin/sh");
@@ -182,7 +190,9 @@ public final class LaunchPlanner {
             env.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
         List<String> envList = new ArrayList<>();
-        env.forEach((k, v) -> envList.add(k + "=" + v));
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            envList.add(e.getKey() + "=" + e.getValue());
+        }
 
         boolean noNewPrivileges = pick(o.noNewPrivileges, file != null && file.noNewPrivileges());
         return new LaunchPlan(machine, root, hostname, argv, envList, cwd, user.uid(), user.gid(), user.groups(),

@@ -48,8 +48,19 @@ public final class Launcher {
     /** The operations the plan compiles to on this host, staged at {@code staging}. */
     public static ExecPlan compile(LaunchPlan plan, Path staging) {
         byte[] filter = SeccompFilter.build(Arch.host(), SeccompPolicy.defaultDenied(), EPERM);
+        // Anonymous classes, not lambdas: the first lambda costs the JVM its invokedynamic set-up.
         return PlanCompiler.compile(plan, new PlanCompiler.Host(staging.resolve("root"), staging.resolve("scratch"),
-                e -> Files.exists(Path.of("/proc", e)), Files::isDirectory, filter));
+                new java.util.function.Predicate<String>() {
+                    @Override
+                    public boolean test(String entry) {
+                        return Files.exists(Path.of("/proc", entry));
+                    }
+                }, new java.util.function.Predicate<Path>() {
+                    @Override
+                    public boolean test(Path p) {
+                        return Files.isDirectory(p);
+                    }
+                }, filter));
     }
 
     public int run(LaunchPlan plan) throws LaunchException {
@@ -73,14 +84,17 @@ public final class Launcher {
                 installForwarder(stage, staging, cgroup, cleaned);
                 Process watched = stage;
                 // If the stage dies before it connects, stop waiting for it.
-                Thread watcher = new Thread(() -> {
-                    try {
-                        watched.waitFor();
-                        server.close();
-                    } catch (InterruptedException | IOException ignored) {
-                        // nothing to close then
+                Thread watcher = new Thread("exec-stage-watcher") {
+                    @Override
+                    public void run() {
+                        try {
+                            watched.waitFor();
+                            server.close();
+                        } catch (InterruptedException | IOException ignored) {
+                            // nothing to close then
+                        }
                     }
-                }, "exec-stage-watcher");
+                };
                 watcher.setDaemon(true);
                 watcher.start();
                 SocketChannel channel;
@@ -152,11 +166,29 @@ public final class Launcher {
         }
     }
 
+    /**
+     * A new 0700 directory named PREFIX + pid + counter. Not createTempDirectory: its
+     * SecureRandom loads the security providers, tens of milliseconds on every start; a pid is
+     * unique among running jnspawns, and createDirectory fails rather than reuse a stale one.
+     */
+    private Path createUniqueDirectory(String prefix) throws IOException {
+        String base = prefix + ProcessHandle.current().pid() + ".";
+        for (int i = 0; ; i++) {
+            try {
+                return Files.createDirectory(runtimeDir.resolve(base + i),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (i > 1000) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     private Path createStaging(LaunchPlan plan) throws LaunchException {
         try {
             Files.createDirectories(runtimeDir);
-            Path staging = Files.createTempDirectory(runtimeDir, "jnspawn." + plan.machine() + ".",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path staging = createUniqueDirectory("jnspawn." + plan.machine() + ".");
             Files.createDirectory(staging.resolve("root"));
             Files.createDirectory(staging.resolve("scratch"));
             if (plan.userNamespace()) {
@@ -178,17 +210,20 @@ public final class Launcher {
      * and for the cleanup (which the main thread may be doing), then exit as the container did.
      */
     private static void installForwarder(Process stage, Path staging, DeviceCgroup cgroup, AtomicBoolean cleaned) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stage.destroy(); // SIGTERM, a no-op if it has exited; the stage sends the container its kill signal
-            int code;
-            try {
-                code = stage.waitFor();
-            } catch (InterruptedException e) {
-                code = 130;
+        Runtime.getRuntime().addShutdownHook(new Thread("jnspawn-signal-forwarder") {
+            @Override
+            public void run() {
+                stage.destroy(); // SIGTERM, a no-op if it has exited; the stage sends the container its kill signal
+                int code;
+                try {
+                    code = stage.waitFor();
+                } catch (InterruptedException e) {
+                    code = 130;
+                }
+                cleanup(staging, cgroup, cleaned);
+                Runtime.getRuntime().halt(code);
             }
-            cleanup(staging, cgroup, cleaned);
-            Runtime.getRuntime().halt(code);
-        }, "jnspawn-signal-forwarder"));
+        });
     }
 
     /** Removes the cgroup and staging directory once; a second caller waits for the first. */
@@ -206,13 +241,23 @@ public final class Launcher {
             cgroup.remove();
         }
         // Only empty directories remain: every mount was made in the container's mount namespace.
-        try (java.util.stream.Stream<Path> walk = Files.walk(staging)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException | java.io.UncheckedIOException e) {
+        try {
+            deleteTree(staging);
+        } catch (IOException e) {
             System.err.println("jnspawn: Failed to remove '" + staging + "', ignoring: " + e.getMessage());
         }
+    }
+
+    /** Deletes a directory tree without following symlinks (a plain walk: no streams at exit). */
+    private static void deleteTree(Path p) throws IOException {
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (java.nio.file.DirectoryStream<Path> children = Files.newDirectoryStream(p)) {
+                for (Path child : children) {
+                    deleteTree(child);
+                }
+            }
+        }
+        Files.deleteIfExists(p);
     }
 
     private static String readLine(SocketChannel channel) throws IOException {

@@ -119,7 +119,9 @@ public final class PlanCompiler {
         plan.add(OP_ENV, p.env());
         plan.add(OP_ARGV, p.argv());
         StringJoiner groups = new StringJoiner(",");
-        p.groups().forEach(g -> groups.add(Integer.toString(g)));
+        for (int g : p.groups()) {
+            groups.add(Integer.toString(g));
+        }
         plan.add(OP_EXEC, p.boot() ? "direct" : "stub", Integer.toString(p.uid()), Integer.toString(p.gid()),
                 groups.toString(), p.workingDirectory());
         return plan;

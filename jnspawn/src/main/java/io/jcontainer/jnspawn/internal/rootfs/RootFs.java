@@ -34,13 +34,14 @@ public final class RootFs {
 
     /** Whether {@code path} is a regular file (following no symlink) in the container's root. */
     public boolean isFile(String path) {
-        return find(path).filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).isPresent();
+        Optional<Path> p = find(path);
+        return p.isPresent() && Files.isRegularFile(p.get(), LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Lines of a text file of the root, or an empty list when it has none. */
     public List<String> readLines(String path) throws LaunchException {
-        Optional<Path> p = find(path).filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS));
-        if (p.isEmpty()) {
+        Optional<Path> p = find(path);
+        if (!isFile(path)) {
             return List.of();
         }
         try {

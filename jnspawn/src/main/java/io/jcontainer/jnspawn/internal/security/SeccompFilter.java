@@ -73,12 +73,16 @@ public final class SeccompFilter {
      */
     public static byte[] build(Arch arch, Collection<String> deniedSyscalls, int errno) {
         SyscallTable table = SyscallTable.of(arch);
-        int[] numbers = deniedSyscalls.stream()
-                .map(table::number)
-                .filter(OptionalInt::isPresent)
-                .mapToInt(OptionalInt::getAsInt)
-                .toArray();
-        return build(arch, numbers, errno);
+        // A loop, not a stream: this runs on every container start (docs/start-time.md).
+        int[] numbers = new int[deniedSyscalls.size()];
+        int n = 0;
+        for (String name : deniedSyscalls) {
+            OptionalInt nr = table.number(name);
+            if (nr.isPresent()) {
+                numbers[n++] = nr.getAsInt();
+            }
+        }
+        return build(arch, java.util.Arrays.copyOf(numbers, n), errno);
     }
 
     /**
@@ -94,7 +98,7 @@ public final class SeccompFilter {
             throw new IllegalArgumentException("Invalid errno " + errno + " for seccomp filter, must be 1..."
                     + MAX_ERRNO + ", refusing.");
         }
-        int[] numbers = Arrays.stream(deniedNumbers).distinct().sorted().toArray();
+        int[] numbers = sortedDistinct(deniedNumbers);
         if (numbers.length > 0 && numbers[0] < 0) {
             throw new IllegalArgumentException("Invalid system call number " + numbers[0] + ", refusing.");
         }
@@ -122,5 +126,17 @@ public final class SeccompFilter {
 
     private static void put(ByteBuffer program, short code, int jt, int jf, int k) {
         program.putShort(code).put((byte) jt).put((byte) jf).putInt(k);
+    }
+
+    private static int[] sortedDistinct(int[] values) {
+        int[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = 0;
+        for (int i = 0; i < sorted.length; i++) {
+            if (i == 0 || sorted[i] != sorted[n - 1]) {
+                sorted[n++] = sorted[i];
+            }
+        }
+        return Arrays.copyOf(sorted, n);
     }
 }
