@@ -29,6 +29,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -563,6 +564,63 @@ static int connect_control(const char *path) {
         return fd;
 }
 
+/*
+ * sd_notify(3) done by hand: one datagram to $NOTIFY_SOCKET (a path, or '@' for the abstract
+ * namespace). With BARRIER=1 it carries the write end of a pipe, and systemd closing it tells us
+ * every earlier message was processed (sd_notify_barrier). Java cannot send unix datagrams.
+ */
+static int notify(const char *msg, size_t len) {
+        const char *path = getenv("NOTIFY_SOCKET");
+        if (!path || !*path)
+                return -ENOENT;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        size_t plen = strlen(path);
+        if (plen >= sizeof sa.sun_path)
+                return -ENAMETOOLONG;
+        memcpy(sa.sun_path, path, plen);
+        if (sa.sun_path[0] == '@')
+                sa.sun_path[0] = 0;
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        int barrier[2] = { -1, -1 };
+        int want_barrier = memmem(msg, len, "BARRIER=1", 9) != NULL;
+        struct iovec iov = { .iov_base = (void *) msg, .iov_len = len };
+        union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } control;
+        memset(&control, 0, sizeof control);
+        struct msghdr mh = {
+                .msg_name = &sa,
+                .msg_namelen = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + plen),
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+        };
+        if (want_barrier) {
+                if (pipe2(barrier, O_CLOEXEC) < 0) {
+                        close(fd);
+                        return -errno;
+                }
+                mh.msg_control = control.buf;
+                mh.msg_controllen = sizeof control.buf;
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &barrier[1], sizeof(int));
+        }
+        int r = sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+        close(fd);
+        if (want_barrier) {
+                close(barrier[1]);
+                if (r == 0) {
+                        struct pollfd p = { .fd = barrier[0], .events = 0 };
+                        if (poll(&p, 1, 25000) == 0)
+                                r = -ETIMEDOUT;
+                }
+                close(barrier[0]);
+        }
+        return r;
+}
+
 /* Reads one line from the control socket; returns 0 on EOF. */
 static int read_line(int fd, char *buf, size_t size) {
         size_t n = 0;
@@ -727,6 +785,20 @@ int main(int argc, char **argv) {
                         } else if (strcmp(line, "DETACH") == 0 && detachable) {
                                 restore_terminal();
                                 return 0;
+                        } else if (strncmp(line, "NOTIFY ", 7) == 0) {
+                                size_t len = (size_t) parse_ull(line + 7, 10, "notify length");
+                                if (len > 4096)
+                                        die("Notify message of %zu bytes, refusing", len);
+                                char msg[4097];
+                                read_full(ctl, msg, len);
+                                int r = notify(msg, len);
+                                if (r < 0) {
+                                        errno = -r;
+                                        fprintf(stderr, "jnspawn: Failed to notify the service manager: %s\n", strerror(errno));
+                                        write_full(ctl, "NOTIFY-FAILED\n", 14);
+                                } else {
+                                        write_full(ctl, "NOTIFIED\n", 9);
+                                }
                         }
                 }
                 if (pfd[P_MASTER].fd >= 0 && pfd[P_MASTER].revents) {

@@ -42,6 +42,8 @@ public final class JnspawnOptions {
     public boolean quiet;
     public boolean dryRun;
     public boolean help;
+    /** Register with systemd-machined when run by systemd (nspawn's --register, default yes). */
+    public boolean register = true;
     public boolean version;
     public final List<String> command = new ArrayList<>();
 
@@ -77,6 +79,8 @@ public final class JnspawnOptions {
             "  -b --boot                 run the image's init as PID 1",
             "     --private-network      own network namespace (loopback only)",
             "     --console=MODE         interactive (a pty; default on a terminal) | pipe",
+            "     --register=BOOL        register with systemd-machined when run by systemd (default yes)",
+            "     --keep-unit            accepted for nspawn compatibility: jnspawn never makes a scope",
             "  -q --quiet                no informational output",
             "     --dry-run              print the launch plan and run nothing",
             "  -h --help                 show this help",
@@ -175,6 +179,9 @@ public final class JnspawnOptions {
                 break;
             case "-q": case "--quiet": quiet = true; break;
             case "--dry-run": dryRun = true; break;
+            case "--register": register = bool(name, value); break;
+            // nspawn's --keep-unit: jnspawn never creates a scope of its own, so it always keeps the unit.
+            case "--keep-unit": break;
             case "-h": case "--help": help = true; break;
             case "--version": version = true; break;
             default: throw new SettingsException("Unknown option '" + name + "' (see jnspawn --help)");

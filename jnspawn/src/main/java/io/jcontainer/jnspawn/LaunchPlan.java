@@ -18,6 +18,8 @@ import java.util.List;
  * @param capabilities the capability numbers the container keeps, as a bit mask
  * @param pty         whether the console is a pty relayed by the exec stage (else stdio is inherited)
  * @param deviceCgroup whether jnspawn confines the container to the allowed devices with a cgroup
+ * @param handOver     systemd takes the container over once it runs (else jnspawn stays in the
+ *                     foreground, and the container dies with it)
  */
 public record LaunchPlan(
         String machine,
@@ -39,7 +41,8 @@ public record LaunchPlan(
         boolean boot,
         Network network,
         boolean pty,
-        boolean deviceCgroup) {
+        boolean deviceCgroup,
+        boolean handOver) {
 
     public LaunchPlan {
         argv = List.copyOf(argv);

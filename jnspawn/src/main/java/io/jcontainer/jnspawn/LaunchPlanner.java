@@ -37,11 +37,23 @@ public final class LaunchPlanner {
     private final List<Path> searchDirs;
     private final boolean stdinIsTerminal;
     private final boolean deviceCgroupAvailable;
+    private final boolean unitDevicePolicy;
 
     public LaunchPlanner(List<Path> searchDirs, boolean stdinIsTerminal, boolean deviceCgroupAvailable) {
+        this(searchDirs, stdinIsTerminal, deviceCgroupAvailable, false);
+    }
+
+    /**
+     * @param unitDevicePolicy systemd runs us: it takes the container over, and
+     *                         jcontainer@.service's DevicePolicy=closed confines devices (no
+     *                         cgroup of our own, CAP_MKNOD is kept)
+     */
+    public LaunchPlanner(List<Path> searchDirs, boolean stdinIsTerminal, boolean deviceCgroupAvailable,
+            boolean unitDevicePolicy) {
         this.searchDirs = searchDirs;
         this.stdinIsTerminal = stdinIsTerminal;
-        this.deviceCgroupAvailable = deviceCgroupAvailable;
+        this.deviceCgroupAvailable = deviceCgroupAvailable && !unitDevicePolicy;
+        this.unitDevicePolicy = unitDevicePolicy;
     }
 
     /**
@@ -57,7 +69,8 @@ public final class LaunchPlanner {
                 dirs.add(Path.of(d));
             }
         }
-        return new LaunchPlanner(dirs, System.console() != null, DeviceCgroup.available());
+        return new LaunchPlanner(dirs, System.console() != null, DeviceCgroup.available(),
+                System.getenv("NOTIFY_SOCKET") != null);
     }
 
     public LaunchPlan plan(JnspawnOptions o) throws LaunchException, SettingsException {
@@ -116,7 +129,7 @@ public final class LaunchPlanner {
             throw new SettingsException(e.getMessage());
         }
         boolean deviceCgroup = deviceCgroupAvailable;
-        if (!deviceCgroup) {
+        if (!deviceCgroup && !unitDevicePolicy) {
             // Nothing would stop a node made with mknod from opening a host device.
             caps &= ~(1L << Capabilities.number("CAP_MKNOD"));
         }
@@ -196,7 +209,8 @@ public final class LaunchPlanner {
 
         boolean noNewPrivileges = pick(o.noNewPrivileges, file != null && file.noNewPrivileges());
         return new LaunchPlan(machine, root, hostname, argv, envList, cwd, user.uid(), user.gid(), user.groups(),
-                binds, tmpfs, nsBase, nsRange, caps, noNewPrivileges, killSignal, boot, network, pty, deviceCgroup);
+                binds, tmpfs, nsBase, nsRange, caps, noNewPrivileges, killSignal, boot, network, pty, deviceCgroup,
+                unitDevicePolicy);
     }
 
     private static LaunchPlan.Root rootOf(Path directory, List<Path> layers, boolean ephemeral, boolean readOnly)

@@ -33,16 +33,77 @@ public final class Launcher {
 
     private final Path execStage;
     private final Path runtimeDir;
+    private final String notifySocket;
+    private final MachineRegistration registration;
 
-    public Launcher(Path execStage, Path runtimeDir) {
+    /**
+     * @param notifySocket $NOTIFY_SOCKET when systemd runs us (then the container is handed over
+     *                     to systemd and jnspawn exits), null in the foreground
+     * @param registration how the container is registered before the hand-over
+     */
+    public Launcher(Path execStage, Path runtimeDir, String notifySocket, MachineRegistration registration) {
         this.execStage = execStage;
         this.runtimeDir = runtimeDir;
+        this.notifySocket = notifySocket == null || notifySocket.isEmpty() ? null : notifySocket;
+        this.registration = registration;
+    }
+
+    /** Registers a running container (with systemd-machined) before systemd takes it over. */
+    public interface MachineRegistration {
+        MachineRegistration NONE = new MachineRegistration() {
+            @Override
+            public void register(LaunchPlan plan, long leader) {
+                // --register=no
+            }
+        };
+
+        void register(LaunchPlan plan, long leader) throws LaunchException;
+    }
+
+    /**
+     * Under systemd: once the payload runs, register it, tell systemd that the container's PID 1
+     * is the service's main process and that it is ready, wait until systemd has read that
+     * (a barrier), and let the stage exit. No JVM stays resident.
+     *
+     * @return false if the container ended before it was handed over (its status is the result)
+     */
+    private boolean handOver(LaunchPlan plan, SocketChannel channel, long pid, Process stage)
+            throws IOException, LaunchException {
+        String line = readLine(channel);
+        if (line == null || !line.equals("RUNNING")) {
+            return false;
+        }
+        registration.register(plan, pid);
+        notify(channel, "STATUS=Container " + plan.machine() + " running.\nREADY=1\nMAINPID=" + pid + "\n");
+        notify(channel, "BARRIER=1\n");
+        channel.write(ByteBuffer.wrap("DETACH\n".getBytes(StandardCharsets.US_ASCII)));
+        try {
+            int code = stage.waitFor();
+            if (code != 0) {
+                throw new LaunchException("The exec stage failed to hand the container over (status " + code + ").");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchException("Interrupted while handing the container over", e);
+        }
+        return true;
+    }
+
+    private static void notify(SocketChannel channel, String message) throws IOException, LaunchException {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        channel.write(ByteBuffer.wrap(("NOTIFY " + bytes.length + "\n").getBytes(StandardCharsets.US_ASCII)));
+        channel.write(ByteBuffer.wrap(bytes));
+        String answer = readLine(channel);
+        if (!"NOTIFIED".equals(answer)) {
+            throw new LaunchException("Failed to notify the service manager ($NOTIFY_SOCKET).");
+        }
     }
 
     /** The exec stage and runtime directory of this installation (system properties, else defaults). */
-    public static Launcher fromSystemProperties() {
+    public static Launcher fromSystemProperties(MachineRegistration registration) {
         return new Launcher(Path.of(System.getProperty("jcontainer.exec", "/usr/libexec/jcontainer/jcontainer-exec")),
-                Path.of(System.getProperty("jcontainer.runtime", "/run/jcontainer")));
+                Path.of(System.getProperty("jcontainer.runtime", "/run/jcontainer")), System.getenv("NOTIFY_SOCKET"),
+                registration);
     }
 
     /** The operations the plan compiles to on this host, staged at {@code staging}. */
@@ -113,6 +174,11 @@ public final class Launcher {
                     cgroup.add(pid);
                 }
                 channel.write(ByteBuffer.wrap("GO\n".getBytes(StandardCharsets.US_ASCII)));
+                if (notifySocket != null) {
+                    if (handOver(plan, channel, pid, stage)) {
+                        return 0;
+                    }
+                }
                 int code = stage.waitFor();
                 channel.close();
                 return code;
@@ -126,6 +192,8 @@ public final class Launcher {
             if (stage != null && stage.isAlive()) {
                 stage.destroyForcibly();
             }
+            // Also after a hand-over: the container's mounts hang off its own root, not these
+            // (by then empty) host directories.
             cleanup(staging, cgroup, cleaned);
         }
     }

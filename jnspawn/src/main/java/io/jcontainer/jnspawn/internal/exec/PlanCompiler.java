@@ -66,7 +66,10 @@ public final class PlanCompiler {
         plan.add(OP_CONSOLE, p.pty() ? "pty" : "pipe");
 
         // ---- the container's PID 1, in this order.
-        plan.add(OP_PDEATHSIG, "9");
+        if (!p.handOver()) {
+            // In the foreground nothing else would stop the container if the stage died.
+            plan.add(OP_PDEATHSIG, "9");
+        }
         if (p.userNamespace()) {
             plan.add(OP_SET_IDS, "0", "0");
         }

@@ -21,7 +21,7 @@ class PlanCompilerTest {
     static LaunchPlan plan(LaunchPlan.Root root, Network network, int usernsRange, boolean boot, boolean pty,
             List<BindSpec> binds, List<TmpfsSpec> tmpfs) {
         return new LaunchPlan("t", root, "host-t", List.of("/bin/sh"), List.of("PATH=/bin"), "/work", 1000, 1000,
-                List.of(10, 20), binds, tmpfs, 0x80000, usernsRange, 0x3L, true, boot ? 37 : 15, boot, network, pty, true);
+                List.of(10, 20), binds, tmpfs, 0x80000, usernsRange, 0x3L, true, boot ? 37 : 15, boot, network, pty, true, false);
     }
 
     static LaunchPlan simple() {
@@ -198,5 +198,15 @@ class PlanCompilerTest {
         assertTrue(indexOf(ops, OP_MOUNT, "cgroup2") >= 0);
         assertEquals(List.of("37"), find(ops, OP_KILL_SIGNAL).text());
         assertEquals(-1, indexOf(compile(simple(), e -> true), OP_MOUNT, "cgroup2"));
+    }
+
+    @Test
+    void onlyAForegroundContainerDiesWithTheStage() {
+        assertEquals(List.of("9"), find(compile(simple(), e -> true), OP_PDEATHSIG).text());
+        LaunchPlan s = simple();
+        LaunchPlan handedOver = new LaunchPlan(s.machine(), s.root(), s.hostname(), s.argv(), s.env(), s.workingDirectory(),
+                s.uid(), s.gid(), s.groups(), s.binds(), s.tmpfs(), s.userNsBase(), s.userNsRange(), s.capabilities(),
+                s.noNewPrivileges(), s.killSignal(), s.boot(), s.network(), s.pty(), false, true);
+        assertEquals(-1, indexOf(compile(handedOver, e -> true), OP_PDEATHSIG, null));
     }
 }

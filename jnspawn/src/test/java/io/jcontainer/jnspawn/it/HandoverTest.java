@@ -1,0 +1,112 @@
+package io.jcontainer.jnspawn.it;
+
+import static io.jcontainer.jnspawn.it.RootSupport.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The hand-over to systemd (NOTIFY_SOCKET set): READY=1 and MAINPID=<the container's PID 1>, a
+ * barrier, then jnspawn exits and the container runs on. systemd itself is proven in vm-tests;
+ * here its notification socket is played by notify-listen.c, because these build machines have
+ * no systemd as PID 1.
+ */
+@Tag("root")
+class HandoverTest {
+    @TempDir
+    static Path tmp;
+    static Path root;
+    static Path listener;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        requireRoot();
+        root = demoRoot(tmp, "root");
+        listener = tmp.resolve("notify-listen");
+        Result cc = exec(List.of("gcc", "-O2", "-o", listener.toString(),
+                REPO.resolve("jnspawn/src/test/c/notify-listen.c").toString()), 60);
+        assertEquals(0, cc.exit(), cc.stderr());
+    }
+
+    @Test
+    void containerIsHandedOverAndRunsOnAfterJnspawnExits() throws Exception {
+        Path socket = tmp.resolve("notify.sock");
+        Running notifications = Running.start(List.of(listener.toString(), socket.toString(), "2"));
+        notifications.awaitOutput("listening");
+        String marker = "4242.42";
+        List<String> cmd = new ArrayList<>(List.of("env", "NOTIFY_SOCKET=" + socket));
+        cmd.addAll(jnspawnCommand(List.of("-q", "--register=no", "-M", "handed", "-D", root.toString(), "sleep", marker)));
+        Result r = exec(cmd, 30);
+        assertEquals(0, r.exit(), "jnspawn exits once systemd has the container: " + r.stderr());
+        assertTrue(notifications.process().waitFor(10, TimeUnit.SECONDS));
+        List<String> messages = List.of(notifications.out().split("\n"));
+        assertEquals("listening", messages.get(0));
+        String ready = messages.get(1);
+        assertTrue(ready.contains("READY=1"), ready);
+        assertTrue(ready.contains("STATUS=Container handed running."), ready);
+        assertEquals("BARRIER=1  [fd]", messages.get(2), "a barrier with its pipe");
+        long mainPid = Long.parseLong(ready.replaceAll(".*MAINPID=([0-9]+).*", "$1"));
+
+        // MAINPID is the container's PID 1 (the stub init), which still runs the payload.
+        assertEquals("jcontainer-init", Files.readString(Path.of("/proc/" + mainPid + "/comm")).trim());
+        long payload = findProcess("sleep\0" + marker + "\0");
+        assertTrue(payload > 0, "the payload runs on after jnspawn exited");
+        assertEquals(mainPid, parentOf(payload));
+        assertEquals(-1, findProcessContaining("io.jcontainer.jnspawn.Main"), "no JVM stays resident");
+        assertEquals(List.of(), List.of(Files.list(Path.of("/run/jcontainer")).filter(
+                p -> p.getFileName().toString().startsWith("jnspawn.handed.")).toArray()), "staging removed");
+
+        // systemd would stop it with the kill signal: the container ends.
+        new ProcessBuilder("kill", "-TERM", Long.toString(mainPid)).start().waitFor();
+        long deadline = System.currentTimeMillis() + 5000;
+        while (findProcess("sleep\0" + marker + "\0") > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(-1, findProcess("sleep\0" + marker + "\0"), "payload stopped with its PID 1");
+    }
+
+    private static long findProcess(String cmdline) throws Exception {
+        for (Path proc : Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            try {
+                if (Files.readString(proc.resolve("cmdline")).equals(cmdline)) {
+                    return Long.parseLong(proc.getFileName().toString());
+                }
+            } catch (java.io.IOException gone) {
+                // exited meanwhile
+            }
+        }
+        return -1;
+    }
+
+    private static long findProcessContaining(String text) throws Exception {
+        long self = ProcessHandle.current().pid();
+        for (Path proc : Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            try {
+                if (Long.parseLong(proc.getFileName().toString()) != self
+                        && Files.readString(proc.resolve("cmdline")).contains(text)) {
+                    return Long.parseLong(proc.getFileName().toString());
+                }
+            } catch (java.io.IOException gone) {
+                // exited meanwhile
+            }
+        }
+        return -1;
+    }
+
+    private static long parentOf(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("PPid:")) {
+                return Long.parseLong(line.substring(5).trim());
+            }
+        }
+        return -1;
+    }
+}
