@@ -41,7 +41,8 @@ class HandoverTest {
         Path socket = tmp.resolve("notify.sock");
         Running notifications = Running.start(List.of(listener.toString(), socket.toString(), "2"));
         notifications.awaitOutput("listening");
-        String marker = "4242.42";
+        // Unique per run, so that no other container's sleep is taken for ours.
+        String marker = (1000 + new java.util.Random().nextInt(9000)) + "." + ProcessHandle.current().pid();
         List<String> cmd = new ArrayList<>(List.of("env", "NOTIFY_SOCKET=" + socket));
         cmd.addAll(jnspawnCommand(List.of("-q", "--register=no", "-M", "handed", "-D", root.toString(), "sleep", marker)));
         Result r = exec(cmd, 30);
@@ -54,13 +55,21 @@ class HandoverTest {
         assertTrue(ready.contains("STATUS=Container handed running."), ready);
         assertEquals("BARRIER=1  [fd]", messages.get(2), "a barrier with its pipe");
         long mainPid = Long.parseLong(ready.replaceAll(".*MAINPID=([0-9]+).*", "$1"));
+        try {
+            checkHandedOverContainer(mainPid, marker);
+        } finally {
+            new ProcessBuilder("kill", "-KILL", Long.toString(mainPid)).start().waitFor();
+        }
+    }
+
+    private static void checkHandedOverContainer(long mainPid, String marker) throws Exception {
 
         // MAINPID is the container's PID 1 (the stub init), which still runs the payload.
         assertEquals("jcontainer-init", Files.readString(Path.of("/proc/" + mainPid + "/comm")).trim());
         long payload = findProcess("sleep\0" + marker + "\0");
         assertTrue(payload > 0, "the payload runs on after jnspawn exited");
         assertEquals(mainPid, parentOf(payload));
-        assertEquals(-1, findProcessContaining("io.jcontainer.jnspawn.Main"), "no JVM stays resident");
+        assertEquals(-1, findProcessContaining("-M\0handed\0"), "no JVM (nor stage) of this container stays resident");
         assertEquals(List.of(), List.of(Files.list(Path.of("/run/jcontainer")).filter(
                 p -> p.getFileName().toString().startsWith("jnspawn.handed.")).toArray()), "staging removed");
 

@@ -28,7 +28,7 @@ class LifecycleTest {
 
     @Test
     void sigtermToJnspawnStopsASleepingPayloadWithinASecond() throws Exception {
-        Running run = start("-q", "-D", root.toString(), "sh", "-c", "echo up; exec sleep 1000");
+        Running run = start("-q", "-M", "sigterm-check", "-D", root.toString(), "sh", "-c", "echo up; exec sleep 1000");
         Process p = run.process();
         run.awaitOutput("up");
         Thread.sleep(100); // let sh exec sleep
@@ -38,7 +38,7 @@ class LifecycleTest {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(ms < 1000, "took " + ms + " ms");
         assertEquals(128 + 15, p.exitValue(), "exit status of a payload killed by SIGTERM");
-        assertEquals(List.of(), runtimeEntries(), "jnspawn cleaned up before exiting on SIGTERM");
+        assertEquals(List.of(), runtimeEntries("sigterm-check"), "jnspawn cleaned up before exiting on SIGTERM");
     }
 
     @Test
@@ -88,23 +88,26 @@ class LifecycleTest {
     @Test
     void nothingIsLeftOnTheHostAfterExit() throws Exception {
         List<String> before = hostMounts();
-        List<String> runtimeBefore = runtimeEntries();
-        Result r = jnspawn("-q", "--private-network", "-x", "-D", root.toString(), "sh", "-c", "sleep 0.1 & mount | wc -l");
+        List<String> runtimeBefore = runtimeEntries("leftover-check");
+        Result r = jnspawn("-q", "--private-network", "-x", "-M", "leftover-check", "-D", root.toString(), "sh", "-c",
+                "sleep 0.1 & mount | wc -l");
         assertEquals(0, r.exit(), r.stderr());
         assertTrue(Integer.parseInt(r.stdout().trim()) > 5, "the container had its mounts: " + r.stdout());
         assertEquals(before, hostMounts(), "host mount table changed");
-        assertEquals(runtimeBefore, runtimeEntries(), "staging left in /run/jcontainer");
+        assertEquals(runtimeBefore, runtimeEntries("leftover-check"), "staging left in /run/jcontainer");
         Path cgroups = Path.of("/sys/fs/cgroup/devices/jcontainer");
         if (Files.isDirectory(cgroups)) {
             try (Stream<Path> s = Files.list(cgroups)) {
-                assertEquals(List.of(), s.filter(Files::isDirectory).toList(), "device cgroups left");
+                assertEquals(List.of(), s.filter(d -> d.getFileName().toString().startsWith("jnspawn.leftover-check."))
+                        .toList(), "device cgroup left");
             }
         }
-        // No process of the container survives: nothing on the host runs from its root.
+        // No process of the container survives (its stage and stub name its staging directory).
         try (Stream<Path> s = Files.list(Path.of("/proc"))) {
             for (Path proc : s.filter(x -> x.getFileName().toString().matches("[0-9]+")).toList()) {
                 try {
-                    assertFalse(Files.readString(proc.resolve("comm")).trim().equals("jcontainer-init"), "stub left: " + proc);
+                    assertFalse(Files.readString(proc.resolve("cmdline")).contains("jnspawn.leftover-check."),
+                            "process left: " + proc);
                 } catch (java.io.IOException gone) {
                     // exited meanwhile
                 }
@@ -112,13 +115,13 @@ class LifecycleTest {
         }
     }
 
-    private static List<String> runtimeEntries() throws Exception {
+    private static List<String> runtimeEntries(String machine) throws Exception {
         Path run = Path.of("/run/jcontainer");
         if (!Files.isDirectory(run)) {
             return List.of();
         }
         try (Stream<Path> s = Files.list(run)) {
-            return s.map(Path::toString).filter(n -> n.contains("jnspawn.")).sorted().toList();
+            return s.map(Path::toString).filter(n -> n.contains("jnspawn." + machine + ".")).sorted().toList();
         }
     }
 
