@@ -1,0 +1,34 @@
+package io.jcontainer.image;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parts of an image config the store and the launcher use.
+ *
+ * @param diffIds {@code rootfs.diff_ids}: the sha256 of each uncompressed layer, bottom first
+ * @param created the config's {@code created} text, or null
+ */
+public record ImageConfig(String os, String architecture, String variant, List<Digest> diffIds, Defaults defaults,
+                          String created) {
+    public ImageConfig {
+        diffIds = List.copyOf(diffIds);
+    }
+
+    /**
+     * The execution defaults a container file may override (OCI config {@code config} object). Lists are empty
+     * and strings null when the image does not set them.
+     */
+    public record Defaults(List<String> entrypoint, List<String> cmd, List<String> env, String workingDir, String user,
+                           String stopSignal, List<String> exposedPorts, Map<String, String> labels) {
+        public Defaults {
+            entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
+            cmd = cmd == null ? List.of() : List.copyOf(cmd);
+            env = env == null ? List.of() : List.copyOf(env);
+            exposedPorts = exposedPorts == null ? List.of() : List.copyOf(exposedPorts);
+            labels = labels == null ? Map.of() : Map.copyOf(labels);
+        }
+
+        public static final Defaults NONE = new Defaults(null, null, null, null, null, null, null, null);
+    }
+}

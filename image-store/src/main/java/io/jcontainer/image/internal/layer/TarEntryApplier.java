@@ -1,0 +1,345 @@
+package io.jcontainer.image.internal.layer;
+
+import io.jcontainer.image.ImageStoreException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Applies tar entries, one call per entry, to a layer directory as the OCI image-spec layer section says
+ * ("Changesets", "Whiteouts"), writing overlayfs's representation of whiteouts (umoci {@code oci/layer/}).
+ *
+ * <p>Every path from the archive is an {@code unsafePath} until {@link #resolve} has placed it inside the root:
+ * {@code ..} components and absolute paths are refused, and every parent is checked with lstat so that nothing is
+ * ever written through a symlink. The root is a fresh directory that only this applier writes, so the checks
+ * cannot be raced. Attributes are set without following links and without opening the file (a FIFO would block;
+ * a device node must never be opened on the host). Order per file: owner, then mode (chown clears setuid and
+ * security.capability), then xattrs (all at once in {@link #finish}), then directory times last.
+ */
+public final class TarEntryApplier {
+    private static final String WHITEOUT_PREFIX = ".wh.";
+    private static final String OPAQUE = ".wh..wh..opq";
+    /** Written by the store itself for whiteouts; a layer must not set overlayfs's own xattrs. */
+    private static final String OVERLAY_XATTR_PREFIX = "trusted.overlay.";
+    private static final byte[] OPAQUE_VALUE = {'y'};
+
+    private final Path root;
+    private final boolean root0 = isRootUser();
+    private final Set<Path> knownDirs = new HashSet<>();
+    private final Map<Path, Map<String, byte[]>> pendingXattrs = new LinkedHashMap<>();
+    private final Map<Path, FileTime> pendingDirTimes = new HashMap<>();
+    private final byte[] buffer = new byte[256 * 1024];
+
+    public TarEntryApplier(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        knownDirs.add(this.root);
+    }
+
+    /** Applies one entry; {@code content} yields a regular file's bytes. */
+    public void apply(TarEntry entry, InputStream content) throws IOException {
+        String unsafePath = entry.unsafePath();
+        List<String> parts = components(unsafePath);
+        String base = parts.isEmpty() ? "" : parts.get(parts.size() - 1);
+        if (base.startsWith(WHITEOUT_PREFIX)) {
+            applyWhiteout(entry, parts, base);
+            return;
+        }
+        if (parts.isEmpty()) {
+            if (entry.type() != TarEntry.Type.DIRECTORY) {
+                throw malicious(unsafePath);
+            }
+            setAttributes(root, entry);
+            return;
+        }
+        Path target = resolve(unsafePath, parts, true);
+        switch (entry.type()) {
+            case DIRECTORY -> {
+                BasicFileAttributes existing = lstat(target);
+                if (existing == null || !existing.isDirectory()) {
+                    removeExisting(target, existing);
+                    Files.createDirectory(target);
+                }
+                knownDirs.add(target);
+                setAttributes(target, entry);
+            }
+            case FILE -> {
+                removeExisting(target, lstat(target));
+                // CREATE_NEW is O_CREAT|O_EXCL: it fails rather than follow a symlink put there meanwhile.
+                try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    int n;
+                    while ((n = content.read(buffer)) >= 0) {
+                        out.write(buffer, 0, n);
+                    }
+                }
+                setAttributes(target, entry);
+            }
+            case SYMLINK -> {
+                if (entry.unsafeLinkTarget() == null) {
+                    throw new ImageStoreException("Invalid layer entry '" + unsafePath + "': symlink without a target, refusing.");
+                }
+                removeExisting(target, lstat(target));
+                // The link text is never followed here; inside the container it resolves against the container's root.
+                Files.createSymbolicLink(target, Path.of(entry.unsafeLinkTarget()));
+                setOwner(target, entry);
+                Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(time(entry), time(entry), null);
+            }
+            case HARDLINK -> {
+                String unsafeTarget = entry.unsafeLinkTarget();
+                if (unsafeTarget == null) {
+                    throw new ImageStoreException("Invalid layer entry '" + unsafePath + "': hardlink without a target, refusing.");
+                }
+                List<String> targetParts = components(unsafeTarget);
+                if (targetParts.isEmpty()) {
+                    throw malicious(unsafeTarget);
+                }
+                Path linkTarget = resolve(unsafeTarget, targetParts, false);
+                BasicFileAttributes t = lstat(linkTarget);
+                if (t == null) {
+                    throw new ImageStoreException("Invalid layer entry '" + unsafePath + "': hardlink target '" + unsafeTarget
+                            + "' is not in this layer, refusing.");
+                }
+                if (t.isDirectory()) {
+                    throw malicious(unsafeTarget);
+                }
+                if (!linkTarget.equals(target)) {
+                    removeExisting(target, lstat(target));
+                    Files.createLink(target, linkTarget);
+                }
+            }
+            case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> {
+                removeExisting(target, lstat(target));
+                char kind = entry.type() == TarEntry.Type.FIFO ? 'p' : entry.type() == TarEntry.Type.CHAR_DEVICE ? 'c' : 'b';
+                NativeTools.mknod(target, kind, entry.devMajor(), entry.devMinor());
+                setOwner(target, entry);
+                // unix:mode with links followed is chmod(2) on the path: no open (target was just made, not a link).
+                Files.setAttribute(target, "unix:mode", entry.mode());
+                NativeTools.touch(target, entry.mtimeSeconds(), entry.mtimeNanos());
+                queueXattrs(target, entry.xattrs());
+            }
+            default -> throw new IllegalStateException(entry.type().toString());
+        }
+    }
+
+    /** Sets every xattr at once, then directory times (creating entries inside a directory changes its mtime). */
+    public void finish() throws IOException {
+        if (!pendingXattrs.isEmpty()) {
+            ByteArrayOutputStream dump = new ByteArrayOutputStream();
+            HexFormat hex = HexFormat.of();
+            for (Map.Entry<Path, Map<String, byte[]>> e : pendingXattrs.entrySet()) {
+                dump.writeBytes(("# file: " + escape(e.getKey().toString()) + "\n").getBytes(StandardCharsets.UTF_8));
+                for (Map.Entry<String, byte[]> x : e.getValue().entrySet()) {
+                    dump.writeBytes((x.getKey() + "=0x" + hex.formatHex(x.getValue()) + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+                dump.write('\n');
+            }
+            NativeTools.setfattrRestore(dump.toByteArray());
+            pendingXattrs.clear();
+        }
+        for (Map.Entry<Path, FileTime> e : pendingDirTimes.entrySet()) {
+            if (Files.isDirectory(e.getKey(), LinkOption.NOFOLLOW_LINKS)) {
+                Files.getFileAttributeView(e.getKey(), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(e.getValue(), e.getValue(), null);
+            }
+        }
+        pendingDirTimes.clear();
+    }
+
+    private void applyWhiteout(TarEntry entry, List<String> parts, String base) throws IOException {
+        String unsafePath = entry.unsafePath();
+        List<String> dirParts = parts.subList(0, parts.size() - 1);
+        Path dir = dirParts.isEmpty() ? root : resolveDir(unsafePath, dirParts);
+        if (base.equals(OPAQUE)) {
+            // OCI: an opaque whiteout hides the lower layers' children of this dir; overlayfs: trusted.overlay.opaque=y.
+            queueXattr(dir, "trusted.overlay.opaque", OPAQUE_VALUE);
+            return;
+        }
+        if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) {
+            return; // other ".wh..wh." names are aufs bookkeeping (e.g. .wh..wh.plnk): ignored, as Docker does
+        }
+        String name = base.substring(WHITEOUT_PREFIX.length());
+        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+            throw malicious(unsafePath);
+        }
+        Path target = dir.resolve(name);
+        removeExisting(target, lstat(target));
+        // overlayfs: a whiteout is a character device 0/0 in the upper (here: a lower) layer.
+        NativeTools.mknod(target, 'c', 0, 0);
+    }
+
+    /** Splits an archive path into components; refuses absolute paths and any "..". */
+    private List<String> components(String unsafePath) throws ImageStoreException {
+        if (unsafePath == null || unsafePath.startsWith("/") || unsafePath.indexOf('\0') >= 0) {
+            throw malicious(String.valueOf(unsafePath));
+        }
+        List<String> out = new ArrayList<>();
+        for (String part : unsafePath.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                throw malicious(unsafePath);
+            }
+            out.add(part);
+        }
+        return out;
+    }
+
+    /**
+     * Places a path inside the root: every parent must be a real directory (created 0755 when missing, if
+     * {@code create}); a symlinked parent or a non-directory parent is refused.
+     */
+    private Path resolve(String unsafePath, List<String> parts, boolean create) throws IOException {
+        Path dir = resolveDirs(unsafePath, parts.subList(0, parts.size() - 1), create);
+        return dir.resolve(parts.get(parts.size() - 1));
+    }
+
+    private Path resolveDir(String unsafePath, List<String> dirParts) throws IOException {
+        return resolveDirs(unsafePath, dirParts, true);
+    }
+
+    private Path resolveDirs(String unsafePath, List<String> dirParts, boolean create) throws IOException {
+        Path cur = root;
+        for (String part : dirParts) {
+            cur = cur.resolve(part);
+            if (knownDirs.contains(cur)) {
+                continue;
+            }
+            BasicFileAttributes a = lstat(cur);
+            if (a == null) {
+                if (!create) {
+                    throw new ImageStoreException("Invalid layer entry '" + unsafePath + "': it is not in this layer, refusing.");
+                }
+                Files.createDirectory(cur);
+            } else if (a.isSymbolicLink()) {
+                throw malicious(unsafePath);
+            } else if (!a.isDirectory()) {
+                throw new ImageStoreException("Invalid layer entry '" + unsafePath + "': '" + root.relativize(cur)
+                        + "' is not a directory, refusing.");
+            }
+            knownDirs.add(cur);
+        }
+        return cur;
+    }
+
+    private void removeExisting(Path target, BasicFileAttributes existing) throws IOException {
+        if (existing == null) {
+            return;
+        }
+        if (existing.isDirectory()) {
+            io.jcontainer.image.internal.store.FsUtil.deleteRecursively(target);
+            knownDirs.removeIf(p -> p.startsWith(target));
+            pendingXattrs.keySet().removeIf(p -> p.startsWith(target));
+            pendingDirTimes.keySet().removeIf(p -> p.startsWith(target));
+        } else {
+            Files.delete(target);
+            pendingXattrs.remove(target);
+        }
+    }
+
+    private void setAttributes(Path target, TarEntry entry) throws IOException {
+        setOwner(target, entry);
+        Files.setAttribute(target, "unix:mode", entry.mode(), LinkOption.NOFOLLOW_LINKS);
+        queueXattrs(target, entry.xattrs());
+        if (entry.type() == TarEntry.Type.DIRECTORY) {
+            pendingDirTimes.put(target, time(entry));
+        } else {
+            Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setTimes(time(entry), time(entry), null);
+        }
+    }
+
+    private void setOwner(Path target, TarEntry entry) throws IOException {
+        if (entry.uid() > Integer.MAX_VALUE || entry.gid() > Integer.MAX_VALUE) {
+            throw new ImageStoreException("Invalid layer entry '" + entry.unsafePath() + "': uid/gid out of range, refusing.");
+        }
+        if (!root0) {
+            return; // unprivileged unpack (tests, rootless): files stay owned by the caller
+        }
+        if (entry.uid() == 0 && entry.gid() == 0) {
+            return; // created by root as 0:0 already; saves two syscalls per file
+        }
+        Files.setAttribute(target, "unix:uid", (int) entry.uid(), LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(target, "unix:gid", (int) entry.gid(), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private void queueXattrs(Path target, Map<String, byte[]> xattrs) throws ImageStoreException {
+        for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
+            String name = x.getKey();
+            if (name.startsWith(OVERLAY_XATTR_PREFIX)) {
+                continue; // would change how overlayfs reads this layer; only the store writes these
+            }
+            if (name.isEmpty() || !name.chars().allMatch(c -> c > ' ' && c < 127 && c != '=')) {
+                throw new ImageStoreException("Invalid xattr name in layer entry '" + target.getFileName() + "', refusing.");
+            }
+            queueXattr(target, name, x.getValue());
+        }
+    }
+
+    private void queueXattr(Path target, String name, byte[] value) {
+        pendingXattrs.computeIfAbsent(target, k -> new LinkedHashMap<>()).put(name, value);
+    }
+
+    private static FileTime time(TarEntry entry) {
+        return FileTime.from(entry.mtimeSeconds() * 1_000_000_000L + entry.mtimeNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private static BasicFileAttributes lstat(Path p) throws IOException {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** setfattr's restore format quotes like getfattr: octal escapes for bytes outside printable ASCII and backslash. */
+    private static String escape(String path) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c <= ' ' || c >= 127 || c == '\\' || c == '=' || c == '"') {
+                sb.append('\\').append(String.format("%03o", c));
+            } else {
+                sb.append((char) c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static ImageStoreException malicious(String unsafePath) {
+        return new ImageStoreException("malicious layer entry '" + unsafePath + "', refusing.");
+    }
+
+    private static boolean isRootUser() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+}
