@@ -1,0 +1,353 @@
+package io.jcontainer.generator;
+
+import io.jcontainer.jnspawn.settings.ContainerFile;
+import io.jcontainer.jnspawn.settings.SettingsException;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@code jcontainer-generator}, a systemd generator (systemd.generator(7)): turns every container
+ * file into a drop-in for {@code jcontainer@NAME.service} and the links of its {@code [Install]}
+ * section.
+ *
+ * <pre>
+ * jcontainer-generator NORMAL_DIR [EARLY_DIR LATE_DIR]
+ * jcontainer-generator --dry-run [NORMAL_DIR ...]
+ * </pre>
+ *
+ * <p>Container files come from {@code /run/jcontainer/} and {@code /etc/jcontainer/}; for a name in
+ * both, {@code /run} wins (a transient {@code jcontainer run} container shadows a configured one,
+ * and a {@code /run} symlink to {@code /dev/null} masks one). systemd runs generators early at boot
+ * and at every daemon-reload, so this reads no network, no D-Bus, and nothing under {@code /var},
+ * which may not be mounted yet; it writes only into NORMAL_DIR. One bad file is reported as
+ * {@code FILE:LINE: REASON} on stderr and {@code /dev/kmsg} and skipped; the others are generated
+ * and the exit status is {@value #EXIT_FAILED}.
+ *
+ * <p>Start time is the budget (100 files in 150 ms, JVM start included): no lambdas, streams,
+ * {@code String.format} or record {@code equals}/{@code toString} on the path of a good run, each
+ * of which costs an invokedynamic bootstrap.
+ */
+public final class GeneratorMain {
+
+    public static final String PROGRAM = "jcontainer-generator";
+
+    public static final int EXIT_OK = 0;
+    /** At least one container file or output could not be handled; the rest was generated. */
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+
+    /** Where container files are looked for, highest precedence first. */
+    public static final List<Path> DEFAULT_SEARCH_DIRS =
+            List.of(Path.of("/run/jcontainer"), Path.of("/etc/jcontainer"));
+
+    /** For tests: the search directories, separated by {@code :}, highest precedence first. */
+    public static final String SEARCH_PATH_PROPERTY = "jcontainer.generator.searchPath";
+
+    /** For tests: where kernel log lines go instead of {@code /dev/kmsg}; empty for nowhere. */
+    public static final String KMSG_PROPERTY = "jcontainer.generator.kmsg";
+
+    public static final Path DEFAULT_KMSG = Path.of("/dev/kmsg");
+
+    /**
+     * What the links of [Install] point at. As with {@code systemctl enable}, the name of a link
+     * is what counts; systemd accepts a template as the target of an instance's link. Debian 12's
+     * merged /usr makes this path valid for units installed in /lib/systemd/system too.
+     */
+    public static final String TEMPLATE_PATH = "/usr/lib/systemd/system/" + ContainerUnitConverter.TEMPLATE;
+
+    /** Prefix of temporary files next to their target; systemd skips hidden files in unit directories. */
+    static final String TEMP_PREFIX = ".#";
+
+    private static final String USAGE = "Usage: " + PROGRAM + " NORMAL_DIR [EARLY_DIR LATE_DIR]\n"
+            + "       " + PROGRAM + " --dry-run [NORMAL_DIR ...]\n"
+            + "Writes jcontainer@NAME.service drop-ins for /run/jcontainer/*.container and "
+            + "/etc/jcontainer/*.container.\n";
+
+    private final List<Path> searchDirs;
+    private final Path kmsg;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Set<Path> madeDirectories = new HashSet<>();
+    private String pid;
+    private boolean failed;
+
+    GeneratorMain(List<Path> searchDirs, Path kmsg, PrintStream out, PrintStream err) {
+        this.searchDirs = List.copyOf(searchDirs);
+        this.kmsg = kmsg;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        int status = run(args, searchDirsFromProperty(), kmsgFromProperty(), System.out, System.err);
+        System.out.flush();
+        System.err.flush();
+        System.exit(status);
+    }
+
+    /**
+     * Runs the generator as {@link #main} does, with its inputs and outputs given.
+     *
+     * @param searchDirs where container files are looked for, highest precedence first
+     * @param kmsg       the kernel log device, or null to log to stderr only
+     * @return the exit status
+     */
+    public static int run(String[] args, List<Path> searchDirs, Path kmsg, PrintStream out, PrintStream err) {
+        boolean dryRun = false;
+        List<String> dirs = new ArrayList<>(3);
+        for (String arg : args) {
+            if (arg.equals("--dry-run")) {
+                dryRun = true;
+            } else if (arg.equals("--help") || arg.equals("-h")) {
+                out.print(USAGE);
+                return EXIT_OK;
+            } else if (arg.startsWith("-")) {
+                err.println(PROGRAM + ": Unknown option " + UnitConversionException.quote(arg));
+                err.print(USAGE);
+                return EXIT_USAGE;
+            } else {
+                dirs.add(arg);
+            }
+        }
+        // systemd passes three directories; one is handy by hand; --dry-run needs none.
+        if (!(dirs.size() == 1 || dirs.size() == 3 || dryRun && dirs.isEmpty())) {
+            err.println(PROGRAM + ": Expected 1 or 3 directories, got " + dirs.size());
+            err.print(USAGE);
+            return EXIT_USAGE;
+        }
+        GeneratorMain generator = new GeneratorMain(searchDirs, kmsg, out, err);
+        return generator.generate(dirs.isEmpty() ? null : Path.of(dirs.get(0)), dryRun);
+    }
+
+    private int generate(Path normalDir, boolean dryRun) {
+        StringBuilder dryRunText = dryRun ? new StringBuilder() : null;
+        for (Map.Entry<String, Path> file : containerFiles().entrySet()) {
+            GeneratedUnit unit = convert(file.getValue());
+            if (unit == null) {
+                continue;
+            }
+            if (dryRun) {
+                describe(unit, dryRunText);
+            } else {
+                write(normalDir, unit);
+            }
+        }
+        if (dryRun) {
+            out.print(dryRunText);
+        }
+        return failed ? EXIT_FAILED : EXIT_OK;
+    }
+
+    /** Container files by file name, sorted; the first search directory that has a name wins. */
+    private TreeMap<String, Path> containerFiles() {
+        TreeMap<String, Path> files = new TreeMap<>();
+        for (Path dir : searchDirs) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path entry : entries) {
+                    String name = entry.getFileName().toString();
+                    if (name.endsWith(ContainerFile.SUFFIX) && !files.containsKey(name)) {
+                        files.put(name, entry);
+                    }
+                }
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                // Nothing configured there (or /run/jcontainer not made yet): not an error.
+            } catch (IOException e) {
+                report("Failed to read directory " + dir + ": " + reason(e));
+            }
+        }
+        return files;
+    }
+
+    /** Parses and converts one file; null (reported) when it is bad or masked. */
+    private GeneratedUnit convert(Path file) {
+        try {
+            if (isMasked(file)) {
+                return null;
+            }
+            ContainerFile container = ContainerFile.parse(file);
+            // The image config's defaults (StopSignal) come from the image store once Image= is
+            // supported; until then, and whenever /var is not mounted, the file alone decides.
+            return ContainerUnitConverter.convert(container, null);
+        } catch (SettingsException | UnitConversionException e) {
+            report(e.getMessage());
+            return null;
+        }
+    }
+
+    /** A symlink to /dev/null masks a container, as it masks a unit. */
+    private static boolean isMasked(Path file) {
+        if (!Files.isSymbolicLink(file)) {
+            return false;
+        }
+        try {
+            return Files.readSymbolicLink(file).toString().equals("/dev/null");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void describe(GeneratedUnit unit, StringBuilder sb) {
+        sb.append("---").append(unit.dropInPath()).append("---\n").append(unit.dropIn());
+        String unitName = unit.unitName();
+        for (GeneratedUnit.Link link : unit.links()) {
+            sb.append("---").append(link.path(unitName)).append(" -> ").append(TEMPLATE_PATH).append("---\n");
+        }
+    }
+
+    private void write(Path normalDir, GeneratedUnit unit) {
+        String unitName = unit.unitName();
+        Path dropIn = normalDir.resolve(unit.dropInPath());
+        try {
+            directory(dropIn.getParent());
+            writeAtomically(dropIn, unit.dropIn().getBytes(StandardCharsets.UTF_8), suffix());
+        } catch (IOException e) {
+            report("Failed to write " + dropIn + ": " + reason(e));
+            return;
+        }
+        for (GeneratedUnit.Link link : unit.links()) {
+            Path path = normalDir.resolve(link.path(unitName));
+            try {
+                directory(path.getParent());
+                linkAtomically(path, Path.of(TEMPLATE_PATH), suffix());
+            } catch (IOException e) {
+                report("Failed to create link " + path + ": " + reason(e));
+            }
+        }
+    }
+
+    /**
+     * Makes a directory once per run. Most containers share their link directories
+     * ({@code machines.target.wants}); asking the file system again would cost an exception each.
+     */
+    private void directory(Path dir) throws IOException {
+        if (madeDirectories.add(dir)) {
+            Files.createDirectories(dir);
+        }
+    }
+
+    /**
+     * Writes a temporary file beside {@code target}, then renames it over: systemd (or an admin
+     * reading along) sees the old file or the new one, never half of one.
+     */
+    static void writeAtomically(Path target, byte[] content, String suffix) throws IOException {
+        Path temp = tempPath(target, suffix);
+        try {
+            Files.write(temp, content, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+    }
+
+    /** Makes or replaces a symlink atomically, by renaming a new one over it. */
+    static void linkAtomically(Path link, Path target, String suffix) throws IOException {
+        Path temp = tempPath(link, suffix);
+        try {
+            try {
+                Files.createSymbolicLink(temp, target);
+            } catch (FileAlreadyExistsException e) {
+                // Left by a crashed run that had our pid.
+                Files.delete(temp);
+                Files.createSymbolicLink(temp, target);
+            }
+            Files.move(temp, link, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+    }
+
+    /** {@code .#NAME.SUFFIX}: hidden, so systemd skips it should it ever be left behind. */
+    private static Path tempPath(Path target, String suffix) {
+        return target.resolveSibling(TEMP_PREFIX + target.getFileName() + '.' + suffix);
+    }
+
+    /**
+     * This process's id, which keeps temporary names distinct per run; read from /proc/self
+     * because ProcessHandle starts a thread pool and SecureRandom seeds itself, both at a cost
+     * paid at every boot.
+     */
+    private String suffix() {
+        if (pid == null) {
+            pid = processId();
+        }
+        return pid;
+    }
+
+    static String processId() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return Long.toString(System.nanoTime());
+        }
+    }
+
+    /** One line to stderr and, where it can be written, to the kernel log at level err. */
+    private void report(String message) {
+        failed = true;
+        err.println(message);
+        if (kmsg == null) {
+            return;
+        }
+        String line = "<3>" + PROGRAM + '[' + suffix() + "]: " + message + '\n';
+        // No CREATE: where /dev/kmsg is missing (a container), do not make a file of that name.
+        // One write() is one kernel log record.
+        try (OutputStream o = Files.newOutputStream(kmsg, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            o.write(line.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | SecurityException e) {
+            // Not writable (not root, no /dev/kmsg): stderr has the line.
+        }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
+            return ((FileSystemException) e).getReason();
+        }
+        if (e instanceof NoSuchFileException) {
+            return "No such file or directory";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
+    static List<Path> searchDirsFromProperty() {
+        String value = System.getProperty(SEARCH_PATH_PROPERTY);
+        if (value == null) {
+            return DEFAULT_SEARCH_DIRS;
+        }
+        List<Path> dirs = new ArrayList<>();
+        for (String dir : value.split(":")) {
+            if (!dir.isEmpty()) {
+                dirs.add(Path.of(dir));
+            }
+        }
+        return dirs;
+    }
+
+    static Path kmsgFromProperty() {
+        String value = System.getProperty(KMSG_PROPERTY);
+        if (value == null) {
+            return DEFAULT_KMSG;
+        }
+        return value.isEmpty() ? null : Path.of(value);
+    }
+}

@@ -1,0 +1,248 @@
+package io.jcontainer.generator;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The generator as systemd runs it: directories in, a tree of drop-ins and links out. */
+class GeneratorMainTest {
+
+    static final Path TREES = Path.of(System.getProperty("jcontainer.generator.trees", "src/test/resources/trees"));
+    static final String GOOD = "[Container]\nDirectory=/srv/x\n[Install]\nWantedBy=machines.target\n";
+
+    @TempDir
+    Path tmp;
+
+    /** Copies a tree's etc/ and run/ into tmp, returning the search dirs (run first). */
+    List<Path> input(String tree) throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        for (String dir : new String[] {"run", "etc"}) {
+            Path from = TREES.resolve(tree).resolve(dir);
+            Path to = Files.createDirectories(tmp.resolve(dir));
+            if (Files.isDirectory(from)) {
+                try (Stream<Path> files = Files.list(from)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        Files.copy(f, to.resolve(f.getFileName()));
+                    }
+                }
+            }
+            dirs.add(to);
+        }
+        return dirs;
+    }
+
+    String rendered(Path out) throws IOException {
+        return Trees.render(out).replace(tmp.toString(), "${ROOT}");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"two-containers", "run-wins"})
+    void writesExactlyTheExpectedTree(String tree) throws IOException {
+        List<Path> dirs = input(tree);
+        Path out = tmp.resolve("generator");
+        GeneratorRun run = GeneratorRun.run(dirs, null, out.toString(), tmp.resolve("early").toString(),
+                tmp.resolve("late").toString());
+        assertEquals(0, run.status(), run.toString());
+        assertEquals(Files.readString(TREES.resolve(tree).resolve("expected.txt")), rendered(out));
+        assertFalse(Files.exists(tmp.resolve("early")), "wrote into the early directory");
+        assertFalse(Files.exists(tmp.resolve("late")), "wrote into the late directory");
+    }
+
+    @Test
+    void runWinsOverEtcByName() throws IOException {
+        List<Path> dirs = input("run-wins");
+        Path out = tmp.resolve("generator");
+        assertEquals(0, GeneratorRun.run(dirs, null, out.toString()).status());
+        String dropIn = Files.readString(out.resolve("jcontainer@web.service.d/50-container.conf"));
+        assertTrue(dropIn.contains("SourcePath=" + dirs.get(0).resolve("web.container")), dropIn);
+        assertFalse(dropIn.contains("MemoryMax"), dropIn);
+        assertFalse(Files.exists(out.resolve("multi-user.target.wants")), "the shadowed file's [Install] applied");
+        assertTrue(Files.exists(out.resolve("jcontainer@cache.service.d/50-container.conf")));
+    }
+
+    @Test
+    void oneBrokenFileIsSkippedAndTheOthersAreGenerated(@TempDir Path etc) throws IOException {
+        Files.writeString(etc.resolve("a.container"), GOOD);
+        Files.writeString(etc.resolve("b.container"), "[Container]\nDirectory=/srv/b\nNetwork=bridge\n");
+        Files.writeString(etc.resolve("c.container"), GOOD);
+        Path kmsg = Files.createFile(tmp.resolve("kmsg"));
+        Path out = tmp.resolve("generator");
+
+        GeneratorRun run = GeneratorRun.run(List.of(etc), kmsg, out.toString());
+
+        assertEquals(GeneratorMain.EXIT_FAILED, run.status(), run.toString());
+        assertTrue(Files.exists(out.resolve("jcontainer@a.service.d/50-container.conf")));
+        assertTrue(Files.exists(out.resolve("jcontainer@c.service.d/50-container.conf")));
+        assertTrue(Files.isSymbolicLink(out.resolve("machines.target.wants/jcontainer@c.service")));
+        assertFalse(Files.exists(out.resolve("jcontainer@b.service.d")));
+        String line = etc.resolve("b.container") + ":3: Invalid network 'bridge' for key 'Network'";
+        // One line on stderr, and the same line in the kernel log at level err with our name.
+        assertEquals(1, run.stderr().lines().count(), run.stderr());
+        assertTrue(run.stderr().startsWith(line), run.stderr());
+        String logged = Files.readString(kmsg);
+        assertTrue(logged.startsWith("<3>jcontainer-generator[" + ProcessHandle.current().pid() + "]: " + line), logged);
+        assertTrue(logged.endsWith("\n") && logged.lines().count() == 1, logged);
+    }
+
+    @Test
+    void unreadableFileIsReportedAndSkipped(@TempDir Path etc) throws IOException {
+        Files.createDirectory(etc.resolve("dir.container"));
+        Files.writeString(etc.resolve("good.container"), GOOD);
+        Path out = tmp.resolve("generator");
+        GeneratorRun run = GeneratorRun.run(List.of(etc), null, out.toString());
+        assertEquals(GeneratorMain.EXIT_FAILED, run.status(), run.toString());
+        assertTrue(run.stderr().contains("Failed to read " + etc.resolve("dir.container")), run.stderr());
+        assertTrue(Files.exists(out.resolve("jcontainer@good.service.d/50-container.conf")));
+    }
+
+    @Test
+    void missingSearchDirectoriesAreNotAnError() {
+        // /run/jcontainer does not exist until the first "jcontainer run", /etc/jcontainer may be absent.
+        Path out = tmp.resolve("generator");
+        GeneratorRun run = GeneratorRun.run(List.of(tmp.resolve("no-run"), tmp.resolve("no-etc")), null, out.toString());
+        assertEquals(0, run.status(), run.toString());
+        assertEquals("", run.stderr());
+    }
+
+    @Test
+    void devNullSymlinkMasksAContainer(@TempDir Path etc) throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(etc.resolve("web.container"), GOOD);
+        Path mask = Files.createSymbolicLink(run.resolve("web.container"), Path.of("/dev/null"));
+        Path out = tmp.resolve("generator");
+        GeneratorRun r = GeneratorRun.run(List.of(run, etc), null, out.toString());
+        Files.delete(mask); // before @TempDir cleanup, which warns about links leaving the directory
+        assertEquals(0, r.status(), r.toString());
+        assertFalse(Files.exists(out.resolve("jcontainer@web.service.d")));
+        assertFalse(Files.exists(out.resolve("machines.target.wants")));
+    }
+
+    @Test
+    void writesAreAtomicAndLeaveNoTemporaryFiles(@TempDir Path etc) throws IOException {
+        Files.writeString(etc.resolve("web.container"), GOOD);
+        Path out = tmp.resolve("generator");
+        // A stale output (and a stale temporary file of a crashed run with our pid) are replaced.
+        Path dropIn = out.resolve("jcontainer@web.service.d/50-container.conf");
+        Files.createDirectories(dropIn.getParent());
+        Files.writeString(dropIn, "stale");
+        Files.writeString(dropIn.resolveSibling(".#50-container.conf." + ProcessHandle.current().pid()), "stale temp");
+        Path link = out.resolve("machines.target.wants/jcontainer@web.service");
+        Files.createDirectories(link.getParent());
+        Files.createSymbolicLink(link, Path.of("/elsewhere"));
+
+        for (int i = 0; i < 2; i++) {
+            GeneratorRun run = GeneratorRun.run(List.of(etc), null, out.toString());
+            assertEquals(0, run.status(), run.toString());
+        }
+
+        assertTrue(Files.readString(dropIn).startsWith(ContainerUnitConverter.HEADER), Files.readString(dropIn));
+        assertEquals(Path.of(GeneratorMain.TEMPLATE_PATH), Files.readSymbolicLink(link));
+        try (Stream<Path> files = Files.walk(out)) {
+            List<String> temps = new ArrayList<>();
+            files.filter(p -> p.getFileName().toString().startsWith(GeneratorMain.TEMP_PREFIX))
+                    .forEach(p -> temps.add(p.toString()));
+            assertEquals(List.of(), temps);
+        }
+    }
+
+    @Test
+    void unwritableOutputFailsWithTheReason(@TempDir Path etc) throws IOException {
+        Files.writeString(etc.resolve("web.container"), GOOD);
+        Path out = Files.createFile(tmp.resolve("not-a-directory"));
+        GeneratorRun run = GeneratorRun.run(List.of(etc), null, out.toString());
+        assertEquals(GeneratorMain.EXIT_FAILED, run.status(), run.toString());
+        assertTrue(run.stderr().startsWith("Failed to write " + out.resolve("jcontainer@web.service.d/50-container.conf")),
+                run.stderr());
+    }
+
+    @Test
+    void dryRunPrintsInsteadOfWriting(@TempDir Path etc) throws IOException {
+        Files.writeString(etc.resolve("web.container"), GOOD);
+        Path out = tmp.resolve("generator");
+        GeneratorRun run = GeneratorRun.run(List.of(etc), null, "--dry-run", out.toString());
+        assertEquals(0, run.status(), run.toString());
+        assertFalse(Files.exists(out));
+        assertEquals("---jcontainer@web.service.d/50-container.conf---\n"
+                + ContainerUnitConverter.HEADER + "\n"
+                + "[Unit]\n"
+                + "SourcePath=" + etc.resolve("web.container") + "\n"
+                + "RequiresMountsFor=/srv/x\n"
+                + "\n"
+                + "[Service]\n"
+                + "KillSignal=SIGTERM\n"
+                + "---machines.target.wants/jcontainer@web.service -> /usr/lib/systemd/system/jcontainer@.service---\n",
+                run.stdout());
+        // Without a directory too, as "jcontainer-generator --dry-run" by hand.
+        assertEquals(run.stdout(), GeneratorRun.run(List.of(etc), null, "--dry-run").stdout());
+    }
+
+    @Test
+    void dryRunReportsErrorsWithANonZeroExit(@TempDir Path etc) throws IOException {
+        Files.writeString(etc.resolve("bad.container"), "[Container]\nBoot=maybe\n");
+        GeneratorRun run = GeneratorRun.run(List.of(etc), null, "--dry-run");
+        assertEquals(GeneratorMain.EXIT_FAILED, run.status(), run.toString());
+        assertTrue(run.stderr().startsWith(etc.resolve("bad.container") + ":2: "), run.stderr());
+        assertEquals("", run.stdout());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "a b", "--frobnicate x"})
+    void refusesBadArguments(String args) {
+        String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
+        GeneratorRun run = GeneratorRun.run(List.of(tmp), null, argv);
+        assertEquals(GeneratorMain.EXIT_USAGE, run.status(), run.toString());
+        assertTrue(run.stderr().contains("Usage: jcontainer-generator NORMAL_DIR"), run.stderr());
+    }
+
+    @Test
+    void kmsgThatCannotBeWrittenLeavesStderr(@TempDir Path etc) throws IOException {
+        Files.writeString(etc.resolve("bad.container"), "[Container]\nBoot=maybe\n");
+        Path missing = tmp.resolve("no-kmsg");
+        GeneratorRun run = GeneratorRun.run(List.of(etc), missing, tmp.resolve("out").toString());
+        assertEquals(GeneratorMain.EXIT_FAILED, run.status());
+        assertTrue(run.stderr().contains(":2: "), run.stderr());
+        assertFalse(Files.exists(missing), "created a file in place of /dev/kmsg");
+    }
+
+    /** The real entry point in a fresh JVM: search path and kmsg from system properties, exit status. */
+    @Test
+    void mainTakesSearchDirsFromASystemProperty(@TempDir Path etc) throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(etc.resolve("web.container"), GOOD);
+        Files.writeString(run.resolve("web.container"), "[Container]\nDirectory=/srv/run\n");
+        Files.writeString(etc.resolve("bad.container"), "[Container]\nBoot=maybe\n");
+        Path kmsg = Files.createFile(tmp.resolve("kmsg"));
+        Files.setPosixFilePermissions(kmsg, PosixFilePermissions.fromString("rw-------"));
+        Path out = tmp.resolve("generator");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-D" + GeneratorMain.SEARCH_PATH_PROPERTY + "=" + run + ":" + etc,
+                "-D" + GeneratorMain.KMSG_PROPERTY + "=" + kmsg,
+                GeneratorMain.class.getName(), out.toString(), tmp.resolve("e").toString(), tmp.resolve("l").toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(GeneratorMain.EXIT_FAILED, p.exitValue(), stderr);
+        assertEquals(etc.resolve("bad.container") + ":2: Invalid boolean 'maybe' for key 'Boot'",
+                stderr.strip().replaceAll(": expected .*", ""));
+        assertTrue(Files.readString(kmsg).contains("]: " + etc.resolve("bad.container") + ":2: "));
+        assertTrue(Files.readString(out.resolve("jcontainer@web.service.d/50-container.conf"))
+                .contains("SourcePath=" + run.resolve("web.container")));
+    }
+}

@@ -1,0 +1,27 @@
+package io.jcontainer.generator;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/** One in-process run of {@link GeneratorMain#run} with its output captured. */
+record GeneratorRun(int status, String stdout, String stderr) {
+
+    static GeneratorRun run(List<Path> searchDirs, Path kmsg, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            status = GeneratorMain.run(args, searchDirs, kmsg, o, e);
+        }
+        return new GeneratorRun(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String toString() {
+        return "exit " + status + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+    }
+}
