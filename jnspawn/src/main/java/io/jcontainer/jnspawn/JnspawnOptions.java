@@ -22,6 +22,7 @@ import java.util.List;
 public final class JnspawnOptions {
     public Path directory;
     public final List<Path> layers = new ArrayList<>();
+    public String image;
     public Boolean ephemeral;
     public String machine;
     public String hostname;
@@ -49,7 +50,7 @@ public final class JnspawnOptions {
 
     /** The options that take a value, long and short forms. */
     private static final List<String> WITH_VALUE = List.of(
-            "--directory", "-D", "--layer", "--machine", "-M", "--hostname", "--setenv", "-E", "--chdir",
+            "--directory", "-D", "--layer", "--image", "--machine", "-M", "--hostname", "--setenv", "-E", "--chdir",
             "--user", "-u", "--bind", "--bind-ro", "--tmpfs", "--capability", "--drop-capability",
             "--kill-signal", "--console", "--private-users");
 
@@ -60,6 +61,7 @@ public final class JnspawnOptions {
             "",
             "  -D --directory=PATH       root directory (with --layer: the overlay's writable upper dir)",
             "     --layer=PATH           a read-only lower layer, bottom-most first (repeatable)",
+            "     --image=NAME           the root is an image of the store (JCONTAINER_ROOT, default /var/lib/jcontainer)",
             "  -x --ephemeral            changes go to a tmpfs and are gone at exit",
             "  -M --machine=NAME         machine name; without -D: run /etc/jcontainer/NAME.container",
             "     --hostname=NAME        hostname (default: the machine name)",
@@ -143,6 +145,7 @@ public final class JnspawnOptions {
         switch (name) {
             case "-D": case "--directory": directory = absolute(name, value); break;
             case "--layer": layers.add(absolute(name, value)); break;
+            case "--image": image = value; break;
             case "-x": case "--ephemeral": ephemeral = bool(name, value); break;
             case "-M": case "--machine": machine = MachineName.validate(value); break;
             case "--hostname": hostname = Hostname.validate(value); break;

@@ -62,12 +62,19 @@ public record LaunchPlan(
      * @param lowers read-only layers, bottom-most first; empty for a plain directory root
      * @param upper  the writable directory (a plain root, or the overlay's upper dir); null when
      *               ephemeral or read-only layers only
+     * @param work   the overlay's work directory, on the same file system as {@code upper}
      * @param ephemeral changes go to a tmpfs and vanish at exit
      * @param readOnly  the root is mounted read-only
      */
-    public record Root(List<Path> lowers, Path upper, boolean ephemeral, boolean readOnly) {
+    public record Root(List<Path> lowers, Path upper, Path work, boolean ephemeral, boolean readOnly) {
         public Root {
             lowers = List.copyOf(lowers);
+        }
+
+        /** A root whose overlay work directory, if it needs one, is {@code .#NAME.work} beside the upper dir. */
+        public Root(List<Path> lowers, Path upper, boolean ephemeral, boolean readOnly) {
+            this(lowers, upper, !lowers.isEmpty() && upper != null && !ephemeral
+                    ? upper.resolveSibling(".#" + upper.getFileName() + ".work") : null, ephemeral, readOnly);
         }
 
         /** Whether the root is an overlayfs (else a bind mount of {@link #upper}). */

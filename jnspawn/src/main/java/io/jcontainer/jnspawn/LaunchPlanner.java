@@ -8,6 +8,7 @@ import io.jcontainer.jnspawn.settings.ContainerFile;
 import io.jcontainer.jnspawn.settings.MachineName;
 import io.jcontainer.jnspawn.settings.Network;
 import io.jcontainer.jnspawn.settings.SettingsException;
+import io.jcontainer.jnspawn.settings.Signals;
 import io.jcontainer.jnspawn.settings.TmpfsSpec;
 import io.jcontainer.jnspawn.settings.UserNsSpec;
 import java.nio.file.Files;
@@ -75,9 +76,9 @@ public final class LaunchPlanner {
 
     public LaunchPlan plan(JnspawnOptions o) throws LaunchException, SettingsException {
         ContainerFile file = null;
-        if (o.directory == null && o.layers.isEmpty()) {
+        if (o.directory == null && o.layers.isEmpty() && o.image == null) {
             if (o.machine == null) {
-                throw new LaunchException("No root given: use -D/--directory, --layer, or -M NAME with a container file.");
+                throw new LaunchException("No root given: use -D/--directory, --layer, --image, or -M NAME with a container file.");
             }
             file = ContainerFile.parse(ContainerFile.locate(o.machine, searchDirs));
             checkSupported(file);
@@ -86,16 +87,34 @@ public final class LaunchPlanner {
         // ---- the root
         Path directory = o.directory != null ? o.directory : file != null ? file.directory() : null;
         List<Path> layers = !o.layers.isEmpty() || file == null ? o.layers : file.layers();
+        String imageName = o.image != null ? o.image : file != null ? file.image() : null;
         boolean ephemeral = pick(o.ephemeral, file != null && file.ephemeral());
         boolean readOnly = pick(o.readOnly, file != null && file.readOnly());
-        if (directory == null && layers.isEmpty()) {
-            throw new LaunchException(file.source() + ": no root: set Directory= (or Layer=)");
+        String machine = o.machine;
+        LaunchPlan.Root root;
+        ImageRoot image = null;
+        if (imageName != null) {
+            if (directory != null || !layers.isEmpty()) {
+                throw new LaunchException(file != null
+                        ? file.source() + ":" + file.lineOf("Image") + ": Image= cannot be combined with Directory= or Layer="
+                        : "--image cannot be combined with -D/--directory or --layer.");
+            }
+            if (machine == null) {
+                machine = MachineName.validate(sanitize(ImageRoot.defaultMachineName(imageName)));
+            }
+            image = ImageRoot.resolve(imageName, machine, ephemeral, readOnly);
+            root = image.root();
+        } else {
+            if (directory == null && layers.isEmpty()) {
+                throw new LaunchException(file.source() + ": no root: set Image=, Directory= or Layer=");
+            }
+            root = rootOf(directory, layers, ephemeral, readOnly);
+            if (machine == null) {
+                Path nameSource = directory != null ? directory : layers.get(layers.size() - 1);
+                machine = MachineName.validate(
+                        sanitize(nameSource.getFileName() == null ? "root" : nameSource.getFileName().toString()));
+            }
         }
-        LaunchPlan.Root root = rootOf(directory, layers, ephemeral, readOnly);
-
-        Path nameSource = directory != null ? directory : layers.get(layers.size() - 1);
-        String machine = o.machine != null ? o.machine : MachineName.validate(
-                sanitize(nameSource.getFileName() == null ? "root" : nameSource.getFileName().toString()));
         String hostname = o.hostname != null ? o.hostname : file != null && file.hostname() != null ? file.hostname() : machine;
 
         // ---- namespaces and privileges
@@ -108,6 +127,11 @@ public final class LaunchPlanner {
             network = Network.HOST; // nspawn's default without --private-network
         }
         UserNsSpec users = o.privateUsers != null ? o.privateUsers : file != null ? file.privateUsers() : null;
+        if (image != null && users != null && users.enabled()) {
+            // Shifting ownership would chown layers that other containers share; that needs
+            // idmapped mounts, which jnspawn does not make yet.
+            throw new LaunchException("A user namespace (PrivateUsers=/-U) cannot be used with an image yet.");
+        }
         int nsBase = 0;
         int nsRange = 0;
         if (users != null && users.enabled()) {
@@ -135,7 +159,9 @@ public final class LaunchPlanner {
         }
         int killSignal = o.killSignal != null ? o.killSignal
                 : file != null && file.killSignal() != null ? file.killSignal()
-                : boot ? SIGRTMIN_PLUS_3 : SIGTERM;
+                : boot ? SIGRTMIN_PLUS_3
+                : image != null && image.stopSignal() != null ? Signals.parse(image.stopSignal())
+                : SIGTERM;
 
         // ---- mounts
         RootFs rootFs = new RootFs(root);
@@ -161,8 +187,17 @@ public final class LaunchPlanner {
         }
 
         // ---- the payload
-        UserLookup.User user = UserLookup.resolve(rootFs, o.user != null ? o.user : file != null ? file.user() : null);
-        List<String> argv = new ArrayList<>(o.command);
+        String userSpec = o.user != null ? o.user : file != null && file.user() != null ? file.user()
+                : image != null ? image.user() : null;
+        UserLookup.User user = UserLookup.resolve(rootFs, userSpec);
+        List<String> argv = new ArrayList<>();
+        if (image != null && (file == null || file.exec() == null || o.command.size() > 0)) {
+            // As docker run: a command replaces the image's Cmd, not its Entrypoint.
+            argv.addAll(image.entrypoint());
+            argv.addAll(o.command.isEmpty() ? image.cmd() : o.command);
+        } else {
+            argv.addAll(o.command);
+        }
         if (argv.isEmpty() && file != null && file.exec() != null) {
             argv.addAll(file.exec());
         }
@@ -181,7 +216,8 @@ public final class LaunchPlanner {
         } else if (argv.isEmpty()) {
             argv.add("/bin/sh");
         }
-        String cwd = o.chdir != null ? o.chdir : file != null && file.workingDirectory() != null ? file.workingDirectory() : "/";
+        String cwd = o.chdir != null ? o.chdir : file != null && file.workingDirectory() != null ? file.workingDirectory()
+                : image != null && image.workingDirectory() != null ? image.workingDirectory() : "/";
         boolean pty = o.console != null ? o.console.equals("interactive") : stdinIsTerminal;
 
         Map<String, String> env = new LinkedHashMap<>();
@@ -196,11 +232,16 @@ public final class LaunchPlanner {
             String term = System.getenv("TERM");
             env.put("TERM", term != null && !term.isEmpty() ? term : "vt220");
         }
-        List<String> assignments = new ArrayList<>(file != null ? file.environment() : List.of());
+        List<String> assignments = new ArrayList<>(image != null ? image.env() : List.of());
+        if (file != null) {
+            assignments.addAll(file.environment());
+        }
         assignments.addAll(o.setenv);
         for (String kv : assignments) {
             int eq = kv.indexOf('=');
-            env.put(kv.substring(0, eq), kv.substring(eq + 1));
+            if (eq > 0) {
+                env.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
         }
         List<String> envList = new ArrayList<>();
         for (Map.Entry<String, String> e : env.entrySet()) {
@@ -272,10 +313,6 @@ public final class LaunchPlanner {
 
     /** Keys of DESIGN.md's container file that need parts this build does not have yet. */
     private static void checkSupported(ContainerFile file) throws SettingsException {
-        if (file.image() != null) {
-            throw new SettingsException(file.source() + ":" + file.lineOf("Image")
-                    + ": Image= needs the image store, which jnspawn cannot use yet; use Directory= or Layer=");
-        }
         if (!file.publishPorts().isEmpty()) {
             throw new SettingsException(file.source() + ":" + file.lineOf("PublishPort")
                     + ": PublishPort= needs container networking, which jnspawn does not have yet");

@@ -202,8 +202,12 @@ public final class Launcher {
     private static void prepareRoot(LaunchPlan plan) throws LaunchException {
         LaunchPlan.Root root = plan.root();
         Path work = null;
-        if (root.overlay() && root.upper() != null && !root.ephemeral()) {
-            work = PlanCompiler.workDir(root.upper());
+        if (root.work() != null) {
+            if (!root.work().getParent().equals(root.upper().getParent())) {
+                throw new LaunchException("The overlay work directory '" + root.work() + "' must be beside the upper directory '"
+                        + root.upper() + "'.");
+            }
+            work = root.work();
             try {
                 Files.createDirectories(work);
             } catch (IOException e) {

@@ -149,12 +149,19 @@ class LaunchPlannerTest {
     @Test
     void containerFileKeysThisBuildCannotHonourAreErrorsNamingTheLine() throws Exception {
         Path f = etc.resolve("img.container");
-        Files.writeString(f, "[Container]\nImage=registry.example.org/web:1.2\n");
-        SettingsException e = assertThrows(SettingsException.class, () -> plan(true, "-M", "img"));
-        assertTrue(e.getMessage().startsWith(f + ":2: Image="), e.getMessage());
         Files.writeString(f, "[Container]\nDirectory=" + root + "\nPublishPort=8080:80\n");
-        e = assertThrows(SettingsException.class, () -> plan(true, "-M", "img"));
+        SettingsException e = assertThrows(SettingsException.class, () -> plan(true, "-M", "img"));
         assertTrue(e.getMessage().startsWith(f + ":3: PublishPort="), e.getMessage());
+    }
+
+    @Test
+    void imageAndDirectoryTogetherAreRefusedAndAMissingImageIsNamed() throws Exception {
+        Path f = etc.resolve("both.container");
+        Files.writeString(f, "[Container]\nImage=web:1\nDirectory=" + root + "\n");
+        LaunchException e = assertThrows(LaunchException.class, () -> plan(true, "-M", "both"));
+        assertTrue(e.getMessage().startsWith(f + ":2: Image= cannot be combined"), e.getMessage());
+        e = assertThrows(LaunchException.class, () -> plan(true, "--image=nosuch/thing:1", "-M", "x"));
+        assertTrue(e.getMessage().contains("'nosuch/thing:1' is not in the store"), e.getMessage());
     }
 
     @Test

@@ -87,7 +87,7 @@ final class RootSupport {
             cmd.add("-Djcontainer.search.path=" + search);
         }
         cmd.add("-cp");
-        cmd.add(classesDir().toString());
+        cmd.add(System.getProperty("jcontainer.classpath", classesDir().toString()));
         cmd.add(Main.class.getName());
         cmd.addAll(args);
         return cmd;

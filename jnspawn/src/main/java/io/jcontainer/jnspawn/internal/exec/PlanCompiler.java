@@ -158,7 +158,7 @@ public final class PlanCompiler {
             plan.add(OP_MKDIR, at, "755");
             trees.attach(root.upper().getParent(), false, at);
             options += ",upperdir=" + at + "/" + root.upper().getFileName()
-                    + ",workdir=" + at + "/" + workDir(root.upper()).getFileName();
+                    + ",workdir=" + at + "/" + root.work().getFileName();
         }
         if (p.userNamespace()) {
             // trusted.* xattrs need CAP_SYS_ADMIN in the initial namespace; use user.overlay.*.
@@ -195,10 +195,6 @@ public final class PlanCompiler {
         }
     }
 
-    /** The overlayfs work directory of a persistent upper dir: a sibling on the same file system. */
-    public static Path workDir(Path upper) {
-        return upper.resolveSibling(".#" + upper.getFileName() + ".work");
-    }
 
     private static void mountProc(ExecPlan plan, String r, Predicate<String> exists) {
         String proc = r + "/proc";

@@ -105,7 +105,7 @@ class PlanCompilerTest {
         String options = ops.get(indexOf(ops, OP_MOUNT, "overlay")).text().get(4);
         assertEquals("lowerdir=" + S + "/lower0,upperdir=" + S + "/upper-parent/upper,workdir=" + S
                 + "/upper-parent/.#upper.work,userxattr", options);
-        assertEquals(Path.of("/srv/c/.#upper.work"), PlanCompiler.workDir(Path.of("/srv/c/upper")));
+        assertEquals(Path.of("/srv/c/.#upper.work"), p.root().work());
     }
 
     @Test

@@ -1,0 +1,105 @@
+package io.jcontainer.jnspawn;
+
+import io.jcontainer.image.Image;
+import io.jcontainer.image.ImageConfig;
+import io.jcontainer.image.ImageReference;
+import io.jcontainer.image.ImageStore;
+import io.jcontainer.image.ImageStoreException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A container root made of an image of the store: its layers as overlayfs lowers (unpacked at
+ * first use), the container's own upper dir under {@code containers/NAME/}, and the image
+ * config's defaults, which the container file and the command line override.
+ *
+ * <p>Kept apart from {@link LaunchPlanner} so that the image store (and Jackson) is loaded only
+ * for containers that use an image.
+ */
+final class ImageRoot {
+    private final LaunchPlan.Root root;
+    private final ImageConfig.Defaults defaults;
+
+    private ImageRoot(LaunchPlan.Root root, ImageConfig.Defaults defaults) {
+        this.root = root;
+        this.defaults = defaults;
+    }
+
+    /** The store this installation uses: {@code $JCONTAINER_ROOT}, else /var/lib/jcontainer. */
+    static Path storeRoot() {
+        String env = System.getenv("JCONTAINER_ROOT");
+        return env != null && !env.isEmpty() ? Path.of(env) : ImageStore.DEFAULT_ROOT;
+    }
+
+    /** The last path component of the image's repository, for a default machine name. */
+    static String defaultMachineName(String imageName) {
+        String s = imageName;
+        int at = s.indexOf('@');
+        if (at >= 0) {
+            s = s.substring(0, at);
+        }
+        int slash = s.lastIndexOf('/');
+        if (slash >= 0) {
+            s = s.substring(slash + 1);
+        }
+        int colon = s.indexOf(':');
+        return colon >= 0 ? s.substring(0, colon) : s;
+    }
+
+    static ImageRoot resolve(String imageName, String machine, boolean ephemeral, boolean readOnly)
+            throws LaunchException {
+        try {
+            ImageStore store = new ImageStore(storeRoot());
+            ImageReference ref = ImageReference.parse(imageName);
+            Image image;
+            try {
+                image = store.inspect(ref);
+            } catch (ImageStoreException e) {
+                throw new LaunchException("Image '" + imageName + "' is not in the store " + store.root()
+                        + " (jcontainer pull or import it first): " + e.getMessage(), e);
+            }
+            List<Path> lowers = new ArrayList<>(store.lowerDirs(image)); // top-most first
+            Collections.reverse(lowers);
+            LaunchPlan.Root root;
+            if (ephemeral) {
+                root = new LaunchPlan.Root(lowers, null, null, true, readOnly);
+            } else {
+                io.jcontainer.image.ContainerDirs dirs = store.containerDirs(machine);
+                root = new LaunchPlan.Root(lowers, dirs.upper(), dirs.work(), false, readOnly);
+            }
+            return new ImageRoot(root, image.defaults());
+        } catch (ImageStoreException e) {
+            throw new LaunchException(e.getMessage(), e);
+        }
+    }
+
+    LaunchPlan.Root root() {
+        return root;
+    }
+
+    List<String> entrypoint() {
+        return defaults.entrypoint();
+    }
+
+    List<String> cmd() {
+        return defaults.cmd();
+    }
+
+    List<String> env() {
+        return defaults.env();
+    }
+
+    String workingDirectory() {
+        return defaults.workingDir();
+    }
+
+    String user() {
+        return defaults.user();
+    }
+
+    String stopSignal() {
+        return defaults.stopSignal();
+    }
+}
