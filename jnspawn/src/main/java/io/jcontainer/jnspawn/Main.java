@@ -38,10 +38,9 @@ public final class Main {
                 System.out.print(Launcher.compile(plan, staging).describe());
                 return 0;
             }
-            if (options.register && System.getenv("NOTIFY_SOCKET") != null) {
-                throw new LaunchException("Registering with systemd-machined is not built yet; run with --register=no.");
-            }
-            return Launcher.fromSystemProperties(Launcher.MachineRegistration.NONE).run(plan);
+            boolean underSystemd = System.getenv("NOTIFY_SOCKET") != null;
+            return Launcher.fromSystemProperties(options.register && underSystemd
+                    ? new MachinedRegistration() : Launcher.MachineRegistration.NONE).run(plan);
         } catch (SettingsException | LaunchException e) {
             System.err.println("jnspawn: " + e.getMessage());
             return ExecProtocol.EXIT_SETUP_FAILED;

@@ -199,4 +199,18 @@ class LifecycleTest {
         Result pipe = jnspawn("-q", "--console=pipe", "-D", root.toString(), "sh", "-c", "tty");
         assertEquals("not a tty", pipe.stdout().trim());
     }
+
+    /**
+     * On a systemd host every mount is shared. Nothing the container mounts may propagate back,
+     * and pivot_root must still work (found by vm-tests; reproduced here in a shared namespace).
+     */
+    @Test
+    void worksAndLeaksNothingWhereTheHostsMountsAreShared() throws Exception {
+        String jnspawn = String.join(" ", jnspawnCommand(List.of("-q", "-D", root.toString(), "echo", "shared-ok")));
+        String script = "mount --make-rshared / && " + jnspawn + " && " + jnspawn
+                + " && echo mounts-below-root: $(grep -c ' " + root + "/' /proc/self/mountinfo)";
+        Result r = exec(List.of("unshare", "-m", "--propagation", "shared", "sh", "-c", script), 120);
+        assertEquals(0, r.exit(), r.stdout() + r.stderr());
+        assertEquals("shared-ok\nshared-ok\nmounts-below-root: 0\n", r.stdout());
+    }
 }

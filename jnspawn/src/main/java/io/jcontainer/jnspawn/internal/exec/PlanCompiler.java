@@ -189,9 +189,15 @@ public final class PlanCompiler {
             return fd;
         }
 
-        /** Attaches a clone of {@code hostPath} on {@code target} (which must exist). */
+        /**
+         * Attaches a clone of {@code hostPath} on {@code target} (which must exist), as a slave.
+         * A clone of a shared mount (every mount is shared on a systemd host) joins its peer
+         * group: without this, what the container mounts below it would appear on the host,
+         * and pivot_root refuses a shared new root.
+         */
         void attach(Path hostPath, boolean recursive, String target) {
             plan.add(OP_ATTACH, Integer.toString(open(hostPath, recursive)), target);
+            plan.add(OP_MOUNT, "", target, "", Long.toString(MS_REC | MS_SLAVE), "");
         }
     }
 

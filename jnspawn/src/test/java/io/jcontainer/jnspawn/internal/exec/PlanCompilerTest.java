@@ -78,7 +78,10 @@ class PlanCompilerTest {
         List<ExecPlan.Op> ops = compile(simple(), e -> true);
         ExecPlan.Op open = find(ops, OP_OPEN_TREE);
         assertEquals(List.of("100", "/srv/root", "1"), open.text());
-        assertEquals(List.of("100", R), find(ops, OP_ATTACH).text());
+        int attach = indexOf(ops, OP_ATTACH, "100");
+        assertEquals(List.of("100", R), ops.get(attach).text());
+        assertEquals(List.of("", R, "", Long.toString(MS_REC | MS_SLAVE), ""), ops.get(attach + 1).text(),
+                "an attached clone of a shared host mount is made a slave before anything is mounted below it");
     }
 
     @Test
