@@ -1,28 +1,54 @@
 package io.jcontainer.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * The {@code jcontainer} command: parses the verb and hands over to its class.
  *
  * <p>Main stays thin: one class per verb, and {@link ExitCodePolicy} alone decides what an
- * error prints and which exit code it gives.
+ * error prints and which exit code it gives. What verbs need of the host comes from {@link #host()}.
  */
 @Command(
         name = "jcontainer",
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
         description = "Runs containers as systemd units (jcontainer@NAME.service).",
-        subcommands = {VersionCommand.class})
+        footer = {"", "Environment: JCONTAINER_ROOT (the store, like --root), JCONTAINER_DEBUG (stack traces).",
+                "Example:", "  jcontainer import busybox.tar && jcontainer images"},
+        subcommands = {
+            // images (issue 3); pull lives with the registry client
+            ImportCommand.class, ExportCommand.class, ImagesCommand.class, InspectCommand.class,
+            TagCommand.class, RmiCommand.class, GcCommand.class,
+            // containers as units (issue 4)
+            VerifyCommand.class, ListCommand.class, StatusCommand.class, ShowCommand.class,
+            VersionCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--root", paramLabel = "DIR",
+            description = "The image store (default: $JCONTAINER_ROOT, else /var/lib/jcontainer).")
+    Path root;
+
+    private final Map<String, String> env;
+
+    public Main() {
+        this(System.getenv());
+    }
+
+    /** For tests: the environment the verbs read instead of the process's. */
+    Main(Map<String, String> env) {
+        this.env = env;
+    }
 
     public static void main(String[] args) {
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
@@ -35,11 +61,20 @@ public final class Main implements Callable<Integer> {
 
     /** The command tree with jcontainer's output streams and exit code policy. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = new CommandLine(new Main());
+        return commandLine(new Main(), out, err);
+    }
+
+    static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(main);
         commandLine.setOut(out);
         commandLine.setErr(err);
         ExitCodePolicy.applyTo(commandLine);
         return commandLine;
+    }
+
+    /** The host as this command line and environment describe it. */
+    Host host() {
+        return new Host(env, root);
     }
 
     /** Without a verb: the usage, like {@code docker} alone. */

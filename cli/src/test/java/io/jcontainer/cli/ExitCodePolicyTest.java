@@ -44,7 +44,7 @@ class ExitCodePolicyTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "verison     | jcontainer: Unmatched argument at index 0: 'verison' (did you mean 'version'?); see 'jcontainer --help'",
+        "verison     | jcontainer: Unmatched argument at index 0: 'verison' (did you mean 'verify', 'version', 'list'?); see 'jcontainer --help'",
         "version -x  | jcontainer: Unknown option: '-x'; see 'jcontainer version --help'",
     })
     void usageErrorsGive125AndOneLine(String args, String expectedLine) {

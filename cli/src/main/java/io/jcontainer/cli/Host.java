@@ -1,0 +1,84 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.image.ImageStore;
+import io.jcontainer.image.ImageStoreException;
+import io.jcontainer.machined.MachineManager;
+import io.jcontainer.machined.MachinedException;
+import io.jcontainer.machined.SystemdManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the verbs take from the host: the image store, the container file directories, the system
+ * bus and whether systemd runs the machine. Read from the environment given to {@link Main}, so that
+ * tests run every verb in-process against their own store, directories and (absent) bus.
+ */
+final class Host {
+    /** The image store's root, when {@code --root} is not given. */
+    static final String ROOT_ENV = "JCONTAINER_ROOT";
+    /** Container file directories, highest precedence first, separated by ':' (for tests). */
+    static final String SEARCH_PATH_ENV = "JCONTAINER_SEARCH_PATH";
+    /** The system bus, as libdbus and sd-bus read it. */
+    static final String BUS_ENV = "DBUS_SYSTEM_BUS_ADDRESS";
+    static final String DEFAULT_BUS = "unix:path=/run/dbus/system_bus_socket";
+    /** Where container files live, /run first: a transient container shadows a configured one. */
+    static final List<Path> DEFAULT_SEARCH_DIRS = List.of(Path.of("/run/jcontainer"), Path.of("/etc/jcontainer"));
+    /** sd_booted(3): this directory exists exactly when systemd is PID 1. */
+    static final Path SYSTEMD_RUNTIME_DIR = Path.of("/run/systemd/system");
+
+    private final Map<String, String> env;
+    private final Path rootOption;
+
+    Host(Map<String, String> env, Path rootOption) {
+        this.env = Map.copyOf(env);
+        this.rootOption = rootOption;
+    }
+
+    Path storeRoot() {
+        if (rootOption != null) {
+            return rootOption;
+        }
+        String fromEnv = env.get(ROOT_ENV);
+        return fromEnv == null || fromEnv.isEmpty() ? ImageStore.DEFAULT_ROOT : Path.of(fromEnv);
+    }
+
+    /** Opens (creating where needed) the store. */
+    ImageStore store() throws ImageStoreException {
+        return new ImageStore(storeRoot());
+    }
+
+    List<Path> searchDirs() {
+        String value = env.get(SEARCH_PATH_ENV);
+        if (value == null) {
+            return DEFAULT_SEARCH_DIRS;
+        }
+        List<Path> dirs = new ArrayList<>();
+        for (String dir : value.split(":")) {
+            if (!dir.isEmpty()) {
+                dirs.add(Path.of(dir));
+            }
+        }
+        return List.copyOf(dirs);
+    }
+
+    String busAddress() {
+        String value = env.get(BUS_ENV);
+        return value == null || value.isEmpty() ? DEFAULT_BUS : value;
+    }
+
+    SystemdManager systemd() throws MachinedException {
+        return new SystemdManager(busAddress());
+    }
+
+    MachineManager machined() throws MachinedException {
+        return new MachineManager(busAddress());
+    }
+
+    /** Whether systemd is PID 1 here, so that the journal has the containers' logs. */
+    boolean systemdBooted() {
+        return Files.isDirectory(SYSTEMD_RUNTIME_DIR);
+    }
+}

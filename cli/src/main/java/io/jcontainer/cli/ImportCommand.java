@@ -1,0 +1,77 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.image.Image;
+import io.jcontainer.image.ImageReference;
+import io.jcontainer.image.ImageStore;
+import io.jcontainer.image.Platform;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code jcontainer import SOURCE [--name NAME]}: an image from a layout, an archive, a tarball or a directory. */
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = "Imports an image into the store. SOURCE is told apart by its content: an OCI layout directory "
+            + "or tar (oci-layout inside), a docker save tar (manifest.json inside), a plain root file system "
+            + "tarball (tar, tar.gz, tar.zst) or a directory; the last two need --name.",
+        footer = {"", "Example:", "  jcontainer import busybox.tar",
+            "  jcontainer import --name example.org/rootfs:1 rootfs.tar.gz"})
+final class ImportCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "What to import.")
+    Path source;
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "The image's name (default: the name the archive carries).")
+    String name;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+            description = "The image to take from a multi-platform OCI layout (default: linux/amd64).")
+    String platform;
+
+    @Override
+    public Integer call() throws Exception {
+        ImageSource src = ImageSource.detect(source);
+        ImageReference ref = name == null ? null : ImageReference.parse(name);
+        ImageStore store = main.host().store();
+        Image image = switch (src.kind()) {
+            case OCI_LAYOUT_DIRECTORY, OCI_LAYOUT_TAR -> {
+                if (ref == null && src.suggestedName() != null) {
+                    ref = ImageReference.parse(src.suggestedName());
+                }
+                requireName(ref, src);
+                yield store.importOciLayout(source, ref, platform == null ? Platform.DEFAULT : Platform.parse(platform));
+            }
+            case DOCKER_ARCHIVE -> store.importDockerArchive(source, ref);
+            case ROOTFS_TARBALL -> {
+                requireName(ref, src);
+                yield store.importRootfsTarball(source, ref);
+            }
+            case DIRECTORY -> {
+                requireName(ref, src);
+                yield store.importDirectory(source, ref);
+            }
+        };
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Imported " + image.reference() + " from " + src.kind().description + ": " + image.manifestDigest());
+        out.flush();
+        return ExitCodePolicy.SUCCESS;
+    }
+
+    private void requireName(ImageReference ref, ImageSource src) throws CliException {
+        if (ref == null) {
+            throw new CliException("'" + source + "' is " + src.kind().description
+                    + " that names no image: give one with --name, refusing.");
+        }
+    }
+}
