@@ -42,6 +42,8 @@ public final class JnspawnOptions {
     public String console;
     public boolean quiet;
     public boolean dryRun;
+    /** ExecStopPost=: remove what a container of this machine name left on the host. */
+    public boolean cleanup;
     public boolean help;
     /** Register with systemd-machined when run by systemd (nspawn's --register, default yes). */
     public boolean register = true;
@@ -85,6 +87,7 @@ public final class JnspawnOptions {
             "     --keep-unit            accepted for nspawn compatibility: jnspawn never makes a scope",
             "  -q --quiet                no informational output",
             "     --dry-run              print the launch plan and run nothing",
+            "     --cleanup              with -M: remove what a stopped container left (ExecStopPost=)",
             "  -h --help                 show this help",
             "     --version              show the version");
 
@@ -182,6 +185,7 @@ public final class JnspawnOptions {
                 break;
             case "-q": case "--quiet": quiet = true; break;
             case "--dry-run": dryRun = true; break;
+            case "--cleanup": cleanup = true; break;
             case "--register": register = bool(name, value); break;
             // nspawn's --keep-unit: jnspawn never creates a scope of its own, so it always keeps the unit.
             case "--keep-unit": break;

@@ -198,6 +198,41 @@ public final class Launcher {
         }
     }
 
+    /**
+     * Removes what containers named {@code machine} left behind when their jnspawn was killed:
+     * staging directories whose jnspawn no longer runs, and their device cgroups. Best effort:
+     * failures are reported and ignored, as for an ExecStopPost= command.
+     */
+    public void cleanUp(String machine) {
+        String prefix = "jnspawn." + machine + ".";
+        for (Path dir : new Path[] {runtimeDir, DeviceCgroup.ROOT.resolve("jcontainer")}) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir, prefix + "*")) {
+                for (Path entry : entries) {
+                    String rest = entry.getFileName().toString().substring(prefix.length());
+                    int dot = rest.indexOf('.');
+                    long pid = dot > 0 && rest.substring(0, dot).matches("[0-9]+") ? Long.parseLong(rest.substring(0, dot)) : -1;
+                    if (pid > 0 && ProcessHandle.of(pid).isPresent()) {
+                        continue; // a jnspawn of that name still runs
+                    }
+                    try {
+                        if (dir.equals(runtimeDir)) {
+                            deleteTree(entry);
+                        } else {
+                            Files.deleteIfExists(entry); // a cgroup: rmdir, never its files
+                        }
+                    } catch (IOException e) {
+                        System.err.println("jnspawn: Failed to remove '" + entry + "', ignoring: " + e.getMessage());
+                    }
+                }
+            } catch (IOException e) {
+                System.err.println("jnspawn: Failed to read '" + dir + "', ignoring: " + e.getMessage());
+            }
+        }
+    }
+
     /** Host-side preparation of the root: the overlay work dir, the user namespace's ownership. */
     private static void prepareRoot(LaunchPlan plan) throws LaunchException {
         LaunchPlan.Root root = plan.root();

@@ -31,6 +31,13 @@ public final class Main {
                 System.out.println("jnspawn " + VERSION);
                 return 0;
             }
+            if (options.cleanup) {
+                if (options.machine == null) {
+                    throw new LaunchException("--cleanup needs -M/--machine.");
+                }
+                Launcher.fromSystemProperties(Launcher.MachineRegistration.NONE).cleanUp(options.machine);
+                return 0;
+            }
             LaunchPlan plan = LaunchPlanner.forHost().plan(options);
             if (options.dryRun) {
                 Path staging = Path.of(System.getProperty("jcontainer.runtime", "/run/jcontainer"),

@@ -213,4 +213,49 @@ class LifecycleTest {
         assertEquals(0, r.exit(), r.stdout() + r.stderr());
         assertEquals("shared-ok\nshared-ok\nmounts-below-root: 0\n", r.stdout());
     }
+
+    /** kill -9 of jnspawn: the stage stops the container; --cleanup (ExecStopPost=) removes the rest. */
+    @Test
+    void killedJnspawnLeavesNoContainerAndCleanupRemovesItsStaging() throws Exception {
+        Running run = start("-q", "-M", "kill9-check", "-D", root.toString(), "sh", "-c", "echo up; exec sleep 1000");
+        run.awaitOutput("up");
+        long jvm = run.process().pid();
+        new ProcessBuilder("kill", "-KILL", Long.toString(jvm)).start().waitFor();
+        assertTrue(run.process().waitFor(10, TimeUnit.SECONDS));
+        long deadline = System.currentTimeMillis() + 5000;
+        while (containerProcessesOf("kill9-check") > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, containerProcessesOf("kill9-check"), "the stage killed the container when jnspawn died");
+        assertEquals(1, runtimeEntries("kill9-check").size(), "a killed jnspawn could not clean up");
+        Result cleanup = jnspawn("--cleanup", "-M", "kill9-check");
+        assertEquals(0, cleanup.exit(), cleanup.stderr());
+        assertEquals(List.of(), runtimeEntries("kill9-check"));
+        Path cgroups = Path.of("/sys/fs/cgroup/devices/jcontainer");
+        if (Files.isDirectory(cgroups)) {
+            try (Stream<Path> s = Files.list(cgroups)) {
+                assertEquals(List.of(), s.filter(d -> d.getFileName().toString().startsWith("jnspawn.kill9-check.")).toList());
+            }
+        }
+    }
+
+    private static long containerProcessesOf(String machine) throws Exception {
+        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+            long n = 0;
+            for (Path proc : s.filter(x -> x.getFileName().toString().matches("[0-9]+")).toList()) {
+                try {
+                    String cmdline = Files.readString(proc.resolve("cmdline"));
+                    String stat = Files.readString(proc.resolve("stat"));
+                    boolean zombie = stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+                    if (!zombie && (cmdline.contains("jnspawn." + machine + ".") || cmdline.equals("sleep\0" + "1000\0")
+                            && Files.readString(proc.resolve("environ")).contains("container=jcontainer"))) {
+                        n++;
+                    }
+                } catch (java.io.IOException gone) {
+                    // exited meanwhile
+                }
+            }
+            return n;
+        }
+    }
 }
