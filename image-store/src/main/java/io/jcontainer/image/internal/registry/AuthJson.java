@@ -1,0 +1,18 @@
+package io.jcontainer.image.internal.registry;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+
+/** Wire form of a docker-style {@code auth.json} / {@code config.json}: {@code {"auths":{"host:port":{"auth":"..."}}}}. */
+public class AuthJson {
+    public Map<String, Entry> auths;
+
+    /** One registry's entry; {@code auth} is base64 of {@code user:password}. */
+    public static class Entry {
+        public String auth;
+        public String username;
+        public String password;
+        @JsonProperty("identitytoken")
+        public String identityToken;
+    }
+}
