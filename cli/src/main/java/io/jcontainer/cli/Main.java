@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Environment: JCONTAINER_ROOT (the store, like --root), JCONTAINER_DEBUG (stack traces).",
                 "Example:", "  jcontainer import busybox.tar && jcontainer images"},
         subcommands = {
-            // images (issue 3); pull lives with the registry client
-            ImportCommand.class, ExportCommand.class, ImagesCommand.class, InspectCommand.class,
+            // images (issue 3)
+            PullCommand.class, ImportCommand.class, ExportCommand.class, ImagesCommand.class, InspectCommand.class,
             TagCommand.class, RmiCommand.class, GcCommand.class,
             // containers as units (issue 4)
             VerifyCommand.class, ListCommand.class, StatusCommand.class, ShowCommand.class,

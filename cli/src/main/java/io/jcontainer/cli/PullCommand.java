@@ -1,0 +1,70 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.image.Image;
+import io.jcontainer.image.Platform;
+import io.jcontainer.image.registry.Credentials;
+import io.jcontainer.image.registry.ImagePuller;
+import io.jcontainer.image.registry.PullProgress;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code jcontainer pull REF}: an image from an OCI distribution registry into the store. */
+@Command(name = "pull", mixinStandardHelpOptions = true,
+        description = "Pulls an image from a registry: every blob is verified by its digest while it streams, layers "
+            + "download in parallel, an interrupted download resumes. Credentials come from a docker-style auth.json "
+            + "($REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json) or --creds.",
+        footer = {"", "Example:", "  jcontainer pull registry.example.org/web:1.2",
+            "  jcontainer pull --insecure localhost:5000/busybox:latest"})
+final class PullCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "REF", description = "The image: [REGISTRY/]REPOSITORY[:TAG|@DIGEST].")
+    String reference;
+
+    @Option(names = "--insecure", description = "Use plain HTTP (only for a registry you trust, such as one on localhost).")
+    boolean insecure;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "The platform to pick from a multi-platform image (default: linux/amd64).")
+    String platform;
+
+    @Option(names = "--creds", paramLabel = "USER:PASSWORD", description = "Credentials for the registry (default: from auth.json).")
+    String creds;
+
+    @Option(names = "--default-registry", paramLabel = "HOST[:PORT]", description = "Where short names such as 'busybox' resolve (default: docker.io).")
+    String defaultRegistry;
+
+    @Override
+    public Integer call() throws Exception {
+        ImagePuller.Builder builder = ImagePuller.builder(main.host().store()).insecure(insecure);
+        if (platform != null) {
+            builder.platform(Platform.parse(platform));
+        }
+        if (creds != null) {
+            int colon = creds.indexOf(':');
+            if (colon <= 0) {
+                throw new CliException("Invalid --creds '" + creds.replaceAll(":.*", ":...") + "': expected USER:PASSWORD");
+            }
+            builder.credentials(new Credentials(creds.substring(0, colon), creds.substring(colon + 1)));
+        }
+        if (defaultRegistry != null) {
+            builder.defaultRegistry(defaultRegistry);
+        }
+        PrintStream err = System.err;
+        Image image = builder.build().pull(reference, PullProgress.forConsole(err));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Pulled " + image.reference() + ": " + image.manifestDigest());
+        out.flush();
+        return ExitCodePolicy.SUCCESS;
+    }
+}
