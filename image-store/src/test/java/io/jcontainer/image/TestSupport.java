@@ -20,11 +20,11 @@ import java.util.stream.Stream;
  * <p>Root-needing tests call {@link #requireRoot()}: locally they skip with a visible reason, under
  * {@code CI=true} they fail (as jnspawn's RootSupport).
  */
-final class TestSupport {
+public final class TestSupport {
     private TestSupport() {
     }
 
-    static void requireRoot() {
+    public static void requireRoot() {
         boolean root = isRoot();
         String why = "needs root (device nodes, trusted.* and security.* xattrs, chown)";
         if (!root && "true".equals(System.getenv("CI"))) {
@@ -33,7 +33,7 @@ final class TestSupport {
         assumeTrue(root, "skipped: " + why);
     }
 
-    static void requireCommand(String command) {
+    public static void requireCommand(String command) {
         boolean present = Stream.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")
                 .anyMatch(d -> Files.isExecutable(Path.of(d, command)));
         if (!present && "true".equals(System.getenv("CI"))) {
@@ -42,7 +42,7 @@ final class TestSupport {
         assumeTrue(present, "skipped: '" + command + "' is not installed (scripts/setup-deps)");
     }
 
-    static boolean isRoot() {
+    public static boolean isRoot() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) {
@@ -56,11 +56,11 @@ final class TestSupport {
     }
 
     /** Runs a command, failing the test on a non-zero exit; returns stdout. */
-    static String sh(String... command) throws IOException, InterruptedException {
+    public static String sh(String... command) throws IOException, InterruptedException {
         return sh(null, command);
     }
 
-    static String sh(Path cwd, String... command) throws IOException, InterruptedException {
+    public static String sh(Path cwd, String... command) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command);
         if (cwd != null) {
             pb.directory(cwd.toFile());
@@ -83,7 +83,7 @@ final class TestSupport {
     }
 
     /** Runs {@code sh -c script} in {@code cwd}. */
-    static String script(Path cwd, String script) throws IOException, InterruptedException {
+    public static String script(Path cwd, String script) throws IOException, InterruptedException {
         return sh(cwd, "sh", "-euc", script);
     }
 
@@ -92,7 +92,12 @@ final class TestSupport {
      * one line per entry, from GNU find (its own view, not the JDK's).
      */
     static List<String> tree(Path dir) throws IOException, InterruptedException {
-        String out = sh(dir, "find", ".", "-printf", "%p %y %#m %U:%G %s %l %T@\\n");
+        return tree(dir, true);
+    }
+
+    /** {@link #tree(Path)}, with or without the mtimes (a pulled layer keeps the tar's, an unpacked one too). */
+    public static List<String> tree(Path dir, boolean mtimes) throws IOException, InterruptedException {
+        String out = sh(dir, "find", ".", "-printf", mtimes ? "%p %y %#m %U:%G %s %l %T@\\n" : "%p %y %#m %U:%G %s %l\\n");
         List<String> lines = new ArrayList<>();
         for (String line : out.split("\n")) {
             if (line.isEmpty()) {
@@ -139,7 +144,7 @@ final class TestSupport {
     }
 
     /** Every path under {@code root}'s blobs/, layers/ and refs/ (to prove a failure left nothing behind). */
-    static List<String> storeSnapshot(Path root) throws IOException {
+    public static List<String> storeSnapshot(Path root) throws IOException {
         List<String> out = new ArrayList<>();
         for (String sub : List.of("blobs", "layers", "refs")) {
             Path d = root.resolve(sub);
