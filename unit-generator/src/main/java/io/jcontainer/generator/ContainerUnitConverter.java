@@ -160,6 +160,13 @@ public final class ContainerUnitConverter {
 
         int killSignal = killSignal(source, file, imageConfig);
         out.add(new UnitFile.Entry(ContainerFile.SECTION_SERVICE, "KillSignal", Signals.name(killSignal), 0));
+        if (!file.boot()) {
+            // jcontainer-init, PID 1 of a pid namespace, cannot die of a signal it sends itself:
+            // when the payload dies of the stop signal it exits 128+signal instead. That is a
+            // clean stop, not a failure (found by vm-tests: the unit ended "failed" at stop).
+            out.add(new UnitFile.Entry(ContainerFile.SECTION_SERVICE, "SuccessExitStatus",
+                    Integer.toString(128 + killSignal), 0));
+        }
         passThrough(source, file.serviceSection(), SERVICE_KEYS, out);
 
         String text = HEADER + '\n' + UnitFile.of(source, out).format();

@@ -185,6 +185,7 @@ class GeneratorMainTest {
                 + "\n"
                 + "[Service]\n"
                 + "KillSignal=SIGTERM\n"
+                + "SuccessExitStatus=143\n"
                 + "---machines.target.wants/jcontainer@web.service -> /usr/lib/systemd/system/jcontainer@.service---\n",
                 run.stdout());
         // Without a directory too, as "jcontainer-generator --dry-run" by hand.
