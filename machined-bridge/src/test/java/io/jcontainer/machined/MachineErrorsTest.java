@@ -8,46 +8,14 @@ import java.util.HexFormat;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.messages.Message;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** machined's errors arrive as this module's typed exceptions, one line naming the machine. */
-class MachineErrorsTest {
+class MachineErrorsTest extends FakeMachinedTest {
     private static final byte[] ID = HexFormat.of().parseHex("0123456789abcdeffedcba9876543210");
-
-    private static PrivateBus bus;
-    private static FakeMachined machined;
-    private static MachineManager manager;
-
-    @BeforeAll
-    static void startBus() throws Exception {
-        bus = PrivateBus.start();
-        machined = FakeMachined.start(bus.address());
-        manager = new MachineManager(bus.address());
-    }
-
-    @AfterAll
-    static void stopBus() throws Exception {
-        if (manager != null) {
-            manager.close();
-        }
-        if (machined != null) {
-            machined.close();
-        }
-        if (bus != null) {
-            bus.close();
-        }
-    }
-
-    @BeforeEach
-    void forgetMachines() {
-        machined.reset();
-    }
 
     @Test
     void registeringTwiceRaisesMachineExists() throws Exception {

@@ -3,43 +3,11 @@ package io.jcontainer.machined;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.HexFormat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** jnspawn's registration: service and class, and recovery from a stale machine of the same name. */
-class MachineRegistrarTest {
+class MachineRegistrarTest extends FakeMachinedTest {
     private static final byte[] ID = HexFormat.of().parseHex("00112233445566778899aabbccddeeff");
-
-    private static PrivateBus bus;
-    private static FakeMachined machined;
-    private static MachineManager manager;
-
-    @BeforeAll
-    static void startBus() throws Exception {
-        bus = PrivateBus.start();
-        machined = FakeMachined.start(bus.address());
-        manager = new MachineManager(bus.address());
-    }
-
-    @AfterAll
-    static void stopBus() throws Exception {
-        if (manager != null) {
-            manager.close();
-        }
-        if (machined != null) {
-            machined.close();
-        }
-        if (bus != null) {
-            bus.close();
-        }
-    }
-
-    @BeforeEach
-    void forgetMachines() {
-        machined.reset();
-    }
 
     private static int deadPid() throws Exception {
         Process p = new ProcessBuilder("true").start();

@@ -8,46 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HexFormat;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Registering, listing, inspecting and removing machines through {@link MachineManager}, against
  * {@link FakeMachined}.
  */
-class MachineRegistrationTest {
+class MachineRegistrationTest extends FakeMachinedTest {
     private static final byte[] ID = HexFormat.of().parseHex("0123456789abcdeffedcba9876543210");
-
-    private static PrivateBus bus;
-    private static FakeMachined machined;
-    private static MachineManager manager;
-
-    @BeforeAll
-    static void startBus() throws Exception {
-        bus = PrivateBus.start();
-        machined = FakeMachined.start(bus.address());
-        manager = new MachineManager(bus.address());
-    }
-
-    @AfterAll
-    static void stopBus() throws Exception {
-        if (manager != null) {
-            manager.close();
-        }
-        if (machined != null) {
-            machined.close();
-        }
-        if (bus != null) {
-            bus.close();
-        }
-    }
-
-    @BeforeEach
-    void forgetMachines() {
-        machined.reset();
-    }
 
     @Test
     void registeredMachineIsListedWithClassServiceAndPath() throws Exception {
