@@ -191,14 +191,15 @@ public final class LaunchPlanner {
                 : image != null ? image.user() : null;
         UserLookup.User user = UserLookup.resolve(rootFs, userSpec);
         List<String> argv = new ArrayList<>();
-        if (image != null && (file == null || file.exec() == null || o.command.size() > 0)) {
+        boolean fileExec = file != null && file.exec() != null && !file.exec().isEmpty();
+        if (image != null && (!fileExec || o.command.size() > 0)) {
             // As docker run: a command replaces the image's Cmd, not its Entrypoint.
             argv.addAll(image.entrypoint());
             argv.addAll(o.command.isEmpty() ? image.cmd() : o.command);
         } else {
             argv.addAll(o.command);
         }
-        if (argv.isEmpty() && file != null && file.exec() != null) {
+        if (argv.isEmpty() && fileExec) {
             argv.addAll(file.exec());
         }
         if (boot) {

@@ -94,6 +94,14 @@ class ImageRunTest {
         cmd.add(3, "-Djcontainer.search.path=" + etc);
         Result r = exec(cmd, 120);
         assertEquals("from-file\n", r.stdout(), r.stderr());
+
+        // Without Exec= the image's Entrypoint and Cmd run.
+        Files.writeString(etc.resolve("plain.container"), "[Container]\nImage=demo:1\nEphemeral=yes\n");
+        List<String> plain = new ArrayList<>(List.of("env", "JCONTAINER_ROOT=" + store));
+        plain.addAll(jnspawnCommand(List.of("-q", "-M", "plain")));
+        plain.add(3, "-Djcontainer.search.path=" + etc);
+        Result p = exec(plain, 120);
+        assertEquals("hello from /home/demo as 1000\n", p.stdout(), p.stderr());
     }
 
     @Test
