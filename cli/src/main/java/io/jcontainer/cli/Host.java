@@ -26,6 +26,9 @@ final class Host {
     static final String DEFAULT_BUS = "unix:path=/run/dbus/system_bus_socket";
     /** Where container files live, /run first: a transient container shadows a configured one. */
     static final List<Path> DEFAULT_SEARCH_DIRS = List.of(Path.of("/run/jcontainer"), Path.of("/etc/jcontainer"));
+    /** The jnspawn launcher, as the jcontainer launcher names it (bin/jnspawn beside it); for tests too. */
+    static final String JNSPAWN_PROPERTY = "jcontainer.jnspawn";
+    static final Path DEFAULT_JNSPAWN = Path.of("/usr/libexec/jcontainer/jnspawn");
     /** sd_booted(3): this directory exists exactly when systemd is PID 1. */
     static final Path SYSTEMD_RUNTIME_DIR = Path.of("/run/systemd/system");
 
@@ -62,6 +65,35 @@ final class Host {
             }
         }
         return List.copyOf(dirs);
+    }
+
+    /** Where {@code run} writes its transient container files: the first search directory ({@code /run/jcontainer}). */
+    Path transientDir() throws CliException {
+        List<Path> dirs = searchDirs();
+        if (dirs.isEmpty()) {
+            throw new CliException(SEARCH_PATH_ENV + " names no directory: nowhere to write a container file.");
+        }
+        return dirs.get(0);
+    }
+
+    /** Whether the search path is set for this process only, so that a jnspawn it starts must be told too. */
+    boolean searchPathOverridden() {
+        return env.containsKey(SEARCH_PATH_ENV);
+    }
+
+    /** The jnspawn launcher: system property {@value #JNSPAWN_PROPERTY}, else {@link #DEFAULT_JNSPAWN}. */
+    Path jnspawn() {
+        String value = System.getProperty(JNSPAWN_PROPERTY);
+        return value == null || value.isEmpty() ? DEFAULT_JNSPAWN : Path.of(value);
+    }
+
+    /** The command name of PID 1 ({@code /proc/1/comm}), for messages that explain why systemd is not there. */
+    static String pid1Name() {
+        try {
+            return Files.readString(Path.of("/proc/1/comm")).strip();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     String busAddress() {

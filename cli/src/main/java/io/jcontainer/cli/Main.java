@@ -29,6 +29,8 @@ import picocli.CommandLine.Spec;
             TagCommand.class, RmiCommand.class, GcCommand.class,
             // containers as units (issue 4)
             VerifyCommand.class, ListCommand.class, StatusCommand.class, ShowCommand.class,
+            // the Docker-like front end (issue 7)
+            RunCommand.class, PsCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
             VersionCommand.class})
 public final class Main implements Callable<Integer> {
 
@@ -40,14 +42,21 @@ public final class Main implements Callable<Integer> {
     Path root;
 
     private final Map<String, String> env;
+    /**
+     * Whether a container run in the foreground shares this process's stdin, stdout and stderr (a terminal
+     * stays a terminal); tests run jcontainer in-process and read what it printed from its writers instead.
+     */
+    private final boolean inheritStdio;
 
     public Main() {
-        this(System.getenv());
+        this.env = System.getenv();
+        this.inheritStdio = true;
     }
 
-    /** For tests: the environment the verbs read instead of the process's. */
+    /** For tests: the environment the verbs read instead of the process's; output goes to the writers. */
     Main(Map<String, String> env) {
         this.env = env;
+        this.inheritStdio = false;
     }
 
     public static void main(String[] args) {
@@ -68,8 +77,14 @@ public final class Main implements Callable<Integer> {
         CommandLine commandLine = new CommandLine(main);
         commandLine.setOut(out);
         commandLine.setErr(err);
+        // docker run IMAGE CMD...: what follows the image is the container's command, options included.
+        commandLine.getSubcommands().get("run").setStopAtPositional(true);
         ExitCodePolicy.applyTo(commandLine);
         return commandLine;
+    }
+
+    boolean inheritStdio() {
+        return inheritStdio;
     }
 
     /** The host as this command line and environment describe it. */

@@ -1,0 +1,63 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.generator.ContainerUnitConverter;
+import io.jcontainer.jnspawn.settings.SettingsException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code jcontainer logs NAME}: the container's output, from the journal of {@code jcontainer@NAME.service}. */
+@Command(name = "logs", mixinStandardHelpOptions = true,
+        description = "Shows a container's output from the journal (journalctl -u jcontainer@NAME -o cat). Needs "
+            + "systemd as PID 1.",
+        footer = {"", "Example:", "  jcontainer logs -f -n 20 web"})
+final class LogsCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-f", "--follow"}, description = "Keep printing new output.")
+    boolean follow;
+
+    @Option(names = {"-n", "--tail"}, paramLabel = "N", description = "Only the last N lines.")
+    Integer lines;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The container.")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+        Host host = main.host();
+        if (lines != null && lines < 0) {
+            throw new CliException("Invalid -n '" + lines + "': must not be negative.");
+        }
+        try {
+            ContainerFiles.locate(name, host.searchDirs());
+        } catch (SettingsException e) {
+            throw new CliException("No such container: " + e.getMessage(), e);
+        }
+        if (!host.systemdBooted()) {
+            throw new CliException("logs needs the journal, and systemd is not PID 1 here ('" + Host.pid1Name()
+                    + "'); a container run in the foreground prints its output to the terminal.");
+        }
+        List<String> command = new ArrayList<>(List.of("journalctl", "-u", ContainerUnitConverter.unitName(name),
+                "-o", "cat", "--no-pager"));
+        if (follow) {
+            command.add("-f");
+        }
+        if (lines != null) {
+            command.add("-n");
+            command.add(lines.toString());
+        }
+        return ChildProcess.start(new ProcessBuilder(command), main.inheritStdio(), false,
+                spec.commandLine().getOut(), spec.commandLine().getErr()).waitFor();
+    }
+}

@@ -1,0 +1,107 @@
+package io.jcontainer.cli;
+
+import io.jcontainer.jnspawn.settings.ContainerFile;
+import io.jcontainer.jnspawn.settings.SettingsException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jcontainer ps}: the containers that have a file, as {@code docker ps} lists them. Running means the unit
+ * is active or machined has the machine; where systemd is not PID 1 nothing can tell, so the transient containers
+ * ({@code run}'s files) are listed with state {@value ContainerStates#UNKNOWN}.
+ */
+@Command(name = "ps", mixinStandardHelpOptions = true,
+        description = "Lists the running containers (-a: every container file); without systemd as PID 1, the "
+            + "containers of 'jcontainer run' with state '-'.",
+        footer = {"", "Example:", "  jcontainer ps -a --json"})
+final class PsCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-a", "--all"}, description = "Also the containers that do not run.")
+    boolean all;
+
+    @Option(names = "--json", description = "A JSON array of {name, image, command, state, file}.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Host host = main.host();
+        PrintWriter out = spec.commandLine().getOut();
+        List<Map<String, String>> rows = new ArrayList<>();
+        boolean systemd = host.systemdBooted();
+        Path transientDir = host.transientDir();
+        List<ContainerFiles.Entry> files = ContainerFiles.effective(host.searchDirs());
+        if (!systemd) {
+            // Nothing tells whether a container in the foreground runs: run's files, state unknown.
+            for (ContainerFiles.Entry e : files) {
+                if (e.file().getParent().equals(transientDir)) {
+                    rows.add(row(e, ContainerStates.UNKNOWN));
+                }
+            }
+        } else {
+            try (ContainerStates states = ContainerStates.open(host)) {
+                for (ContainerFiles.Entry e : files) {
+                    String state = state(states, e.name());
+                    if (all || state.equals("running")) {
+                        rows.add(row(e, state));
+                    }
+                }
+                states.printNote(spec.commandLine().getErr());
+            }
+        }
+        if (json) {
+            JsonOutput.print(out, rows);
+        } else {
+            Table table = new Table("NAME", "IMAGE", "COMMAND", "STATE", "FILE");
+            for (Map<String, String> r : rows) {
+                table.row(r.get("name"), r.get("image"), r.get("command"), r.get("state"), r.get("file"));
+            }
+            table.print(out);
+        }
+        out.flush();
+        return ExitCodePolicy.SUCCESS;
+    }
+
+    /** {@code running} when the unit is active or machined has the machine, else the unit's state. */
+    static String state(ContainerStates states, String name) {
+        ContainerStates.UnitState unit = states.unit(name);
+        ContainerStates.MachineState machine = states.machine(name);
+        if (unit.summary().equals("active") || machine.properties() != null) {
+            return "running";
+        }
+        return unit.summary();
+    }
+
+    private static Map<String, String> row(ContainerFiles.Entry e, String state) {
+        String image = ContainerStates.UNKNOWN;
+        String command = ContainerStates.UNKNOWN;
+        try {
+            ContainerFile file = ContainerFile.parse(e.file());
+            image = file.image() != null ? file.image() : String.valueOf(file.directory());
+            command = file.exec().isEmpty() ? "(image default)" : String.join(" ", file.exec());
+        } catch (SettingsException ex) {
+            // an unreadable file still names a container; its image stays unknown
+        }
+        Map<String, String> row = new LinkedHashMap<>();
+        row.put("name", e.name());
+        row.put("image", image);
+        row.put("command", command);
+        row.put("state", state);
+        row.put("file", e.file().toString());
+        return row;
+    }
+}

@@ -1,0 +1,47 @@
+package io.jcontainer.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The {@code systemctl} calls that the system bus client does not make: {@code daemon-reload} (SystemdManager has
+ * no {@code Reload}), after which the generator has made {@code jcontainer@NAME.service} of a new container file.
+ */
+final class Systemctl {
+    private Systemctl() {
+    }
+
+    /** {@code systemctl daemon-reload}; its own words when it fails. */
+    static void daemonReload() throws CliException {
+        String output = run(List.of("systemctl", "daemon-reload"), true);
+        if (output != null) {
+            throw new CliException("'systemctl daemon-reload' failed: " + output);
+        }
+    }
+
+    /** {@code systemctl reset-failed UNIT}, so that a removed container leaves no failed unit behind; best effort. */
+    static void resetFailed(String unit) throws CliException {
+        run(List.of("systemctl", "reset-failed", unit), false);
+    }
+
+    /** Runs {@code command}; null when it succeeded, else what it printed (or its status). */
+    private static String run(List<String> command, boolean required) throws CliException {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            int status = p.waitFor();
+            return status == 0 ? null : text.isEmpty() ? "exit status " + status : text;
+        } catch (IOException e) {
+            if (required) {
+                throw new CliException("Failed to run '" + command.get(0) + "': " + ContainerFiles.reason(e), e);
+            }
+            return ContainerFiles.reason(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("Interrupted while running '" + String.join(" ", command) + "'.", e);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.jcontainer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code jcontainer run} on a host without systemd as PID 1: the real jnspawn in the foreground, with the real
+ * exec stage, on the demo root imported as {@code demo:1}. Needs root; skips locally without it, fails under
+ * {@code CI=true}. jnspawn runs from this test's class path, through a launcher script like bin/jnspawn.
+ */
+@Tag("root")
+class RunForegroundTest {
+    static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
+
+    @TempDir
+    static Path tmp;
+    static Jcontainer jc;
+
+    @BeforeAll
+    static void importTheDemoRoot() throws Exception {
+        requireRoot();
+        assumeFalse(Files.isDirectory(Host.SYSTEMD_RUNTIME_DIR), "run goes through systemd on this host (vm-tests)");
+        Path exec = REPO.resolve("jnspawn/target/native/jcontainer-exec");
+        if (!Files.isExecutable(exec)) {
+            fail("'" + exec + "' is missing: build the jnspawn module first");
+        }
+        Path root = tmp.resolve("demo-root");
+        Process p = new ProcessBuilder(REPO.resolve("scripts/make-demo-root").toString(), root.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            fail("make-demo-root failed: " + output);
+        }
+        // As bin/jnspawn: java, the class path (this JVM's, which holds jnspawn and its dependencies), the exec stage.
+        Path launcher = tmp.resolve("jnspawn");
+        Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
+                + "' $JCONTAINER_JAVA_OPTS -cp '" + System.getProperty("java.class.path") + "' -Djcontainer.exec='"
+                + exec + "' io.jcontainer.jnspawn.Main \"$@\"\n");
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        System.setProperty(Host.JNSPAWN_PROPERTY, launcher.toString());
+        jc = new Jcontainer(tmp);
+        jc.ok("import", root.toString(), "--name", "demo:1");
+    }
+
+    @AfterAll
+    static void forgetTheLauncher() {
+        System.clearProperty(Host.JNSPAWN_PROPERTY);
+    }
+
+    static void requireRoot() throws IOException {
+        boolean root = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[2].equals("0"));
+        String why = "needs root (namespaces, mounts and cgroups of a real container)";
+        if (!root && "true".equals(System.getenv("CI"))) {
+            fail("CI=true but this test cannot run: it " + why);
+        }
+        assumeTrue(root, "skipped: " + why);
+    }
+
+    @Test
+    void theContainersExitStatusIsRunsExitStatus() {
+        var outcome = jc.run("run", "--rm", "demo:1", "sh", "-c", "exit 3");
+
+        assertEquals(3, outcome.status(), outcome.err());
+    }
+
+    @Test
+    void theEnvironmentReachesTheCommand() {
+        var outcome = jc.ok("run", "--rm", "--name", "x", "-e", "A=1", "demo:1", "sh", "-c", "echo $A");
+
+        assertEquals("1\n", outcome.out(), outcome.err());
+    }
+
+    @Test
+    void aCommandThatIsNotThereIs127() {
+        assertEquals(127, jc.run("run", "--rm", "demo:1", "/no/such/command").status());
+    }
+
+    @Test
+    void withoutRmTheContainerStaysUntilRm() {
+        jc.ok("run", "--name", "kept", "demo:1", "sh", "-c", "echo changed > /etc/marker");
+
+        assertTrue(Files.exists(tmp.resolve("run/kept.container")));
+        assertTrue(Files.exists(tmp.resolve("store/containers/kept/upper/etc/marker")));
+        assertTrue(jc.ok("ps", "-a").out().lines().anyMatch(l -> l.startsWith("kept ")));
+
+        jc.ok("rm", "kept");
+
+        assertFalse(Files.exists(tmp.resolve("run/kept.container")));
+        assertFalse(Files.exists(tmp.resolve("store/containers/kept")));
+    }
+
+    @Test
+    void rmLeavesNothing() {
+        jc.ok("run", "--rm", "--name", "brief", "demo:1", "touch", "/x");
+
+        assertFalse(Files.exists(tmp.resolve("run/brief.container")));
+        assertFalse(Files.exists(tmp.resolve("store/containers/brief")));
+    }
+}
