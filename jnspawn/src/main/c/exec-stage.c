@@ -782,23 +782,30 @@ int main(int argc, char **argv) {
                                 kill(pid, SIGKILL);
                                 close(ctl);
                                 pfd[P_CTL].fd = -1;
-                        } else if (strcmp(line, "DETACH") == 0 && detachable) {
-                                restore_terminal();
-                                return 0;
-                        } else if (strncmp(line, "NOTIFY ", 7) == 0) {
-                                size_t len = (size_t) parse_ull(line + 7, 10, "notify length");
+                        } else if (strncmp(line, "HANDOVER ", 9) == 0 && detachable) {
+                                size_t len = (size_t) parse_ull(line + 9, 10, "notify length");
                                 if (len > 4096)
                                         die("Notify message of %zu bytes, refusing", len);
                                 char msg[4097];
                                 read_full(ctl, msg, len);
-                                int r = notify(msg, len);
-                                if (r < 0) {
-                                        errno = -r;
-                                        fprintf(stderr, "jnspawn: Failed to notify the service manager: %s\n", strerror(errno));
-                                        write_full(ctl, "NOTIFY-FAILED\n", 14);
-                                } else {
-                                        write_full(ctl, "NOTIFIED\n", 9);
+                                restore_terminal();
+                                /* systemd must see the container's PID 1 as its own child, or it
+                                 * treats the main process as "alien", does not wait for it at stop
+                                 * and SIGKILLs it at once. So the stage exits first (PID 1 and the
+                                 * notifier are reparented to systemd), and a forked notifier sends
+                                 * MAINPID= once that has happened. */
+                                pid_t stage = getpid();
+                                pid_t n = fork();
+                                if (n < 0)
+                                        die_errno("Failed to fork the notifier");
+                                if (n == 0) {
+                                        for (int i = 0; i < 10000 && getppid() == stage; i++)
+                                                usleep(1000);
+                                        int r = notify(msg, len);
+                                        write_full(ctl, r < 0 ? "NOTIFY-FAILED\n" : "NOTIFIED\n", r < 0 ? 14 : 9);
+                                        _exit(r < 0 ? JC_EXIT_SETUP_FAILED : 0);
                                 }
+                                _exit(0);
                         }
                 }
                 if (pfd[P_MASTER].fd >= 0 && pfd[P_MASTER].revents) {

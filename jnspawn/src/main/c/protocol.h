@@ -21,15 +21,16 @@
  *   stage -> java  "PID <host pid of the container's PID 1>\n"  after clone and id maps
  *   java  -> stage "GO\n"          java has placed the pid into cgroups; the child may start
  *   stage -> java  "RUNNING\n"     the payload's execve() succeeded
- *   java  -> stage "NOTIFY <n>\n" + n bytes: send them as one datagram to $NOTIFY_SOCKET
- *                                  (sd_notify; with BARRIER=1 the stage passes a pipe and waits
- *                                  for systemd to close it), then answer "NOTIFIED\n"
- *   java  -> stage "DETACH\n"      exit 0 now and leave the container running (systemd hand-over)
+ *   java  -> stage "HANDOVER <n>\n" + n bytes: exit 0 at once, leaving the container running; a
+ *                                  forked notifier waits until the container's PID 1 has been
+ *                                  reparented (to systemd), sends the bytes as one datagram to
+ *                                  $NOTIFY_SOCKET (sd_notify; with BARRIER=1 it passes a pipe and
+ *                                  waits for systemd to close it), and answers "NOTIFIED\n"
  * Mount trees of the host (the root's layers, bind sources) are cloned by the stage with
  * open_tree(2) and attached inside by the container's PID 1 with move_mount(2) (Linux 5.2).
  *
  * The stage exits with the container's exit status (128+signal when killed by a signal).
- * If java's end closes before DETACH, the stage kills the container with SIGKILL.
+ * If java's end closes before HANDOVER, the stage kills the container with SIGKILL.
  */
 #ifndef JCONTAINER_PROTOCOL_H
 #define JCONTAINER_PROTOCOL_H

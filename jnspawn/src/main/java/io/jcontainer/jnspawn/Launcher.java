@@ -74,9 +74,14 @@ public final class Launcher {
             return false;
         }
         registration.register(plan, pid);
-        notify(channel, "STATUS=Container " + plan.machine() + " running.\nREADY=1\nMAINPID=" + pid + "\n");
-        notify(channel, "BARRIER=1\n");
-        channel.write(ByteBuffer.wrap("DETACH\n".getBytes(StandardCharsets.US_ASCII)));
+        // One message: the barrier's pipe is closed once systemd has processed all of it.
+        byte[] message = ("STATUS=Container " + plan.machine() + " running.\nREADY=1\nMAINPID=" + pid + "\nBARRIER=1\n")
+                .getBytes(StandardCharsets.UTF_8);
+        channel.write(ByteBuffer.wrap(("HANDOVER " + message.length + "\n").getBytes(StandardCharsets.US_ASCII)));
+        channel.write(ByteBuffer.wrap(message));
+        if (!"NOTIFIED".equals(readLine(channel))) {
+            throw new LaunchException("Failed to notify the service manager ($NOTIFY_SOCKET).");
+        }
         try {
             int code = stage.waitFor();
             if (code != 0) {
@@ -87,16 +92,6 @@ public final class Launcher {
             throw new LaunchException("Interrupted while handing the container over", e);
         }
         return true;
-    }
-
-    private static void notify(SocketChannel channel, String message) throws IOException, LaunchException {
-        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-        channel.write(ByteBuffer.wrap(("NOTIFY " + bytes.length + "\n").getBytes(StandardCharsets.US_ASCII)));
-        channel.write(ByteBuffer.wrap(bytes));
-        String answer = readLine(channel);
-        if (!"NOTIFIED".equals(answer)) {
-            throw new LaunchException("Failed to notify the service manager ($NOTIFY_SOCKET).");
-        }
     }
 
     /** The exec stage and runtime directory of this installation (system properties, else defaults). */
