@@ -24,8 +24,8 @@
  *   java  -> stage "HANDOVER <n>\n" + n bytes: exit 0 at once, leaving the container running; a
  *                                  forked notifier waits until the container's PID 1 has been
  *                                  reparented (to systemd), sends the bytes as one datagram to
- *                                  $NOTIFY_SOCKET (sd_notify; with BARRIER=1 it passes a pipe and
- *                                  waits for systemd to close it), and answers "NOTIFIED\n"
+ *                                  $NOTIFY_SOCKET (sd_notify), then a "BARRIER=1" datagram with a
+ *                                  pipe, waits for systemd to close it, and answers "NOTIFIED\n"
  * Mount trees of the host (the root's layers, bind sources) are cloned by the stage with
  * open_tree(2) and attached inside by the container's PID 1 with move_mount(2) (Linux 5.2).
  *

@@ -74,8 +74,8 @@ public final class Launcher {
             return false;
         }
         registration.register(plan, pid);
-        // One message: the barrier's pipe is closed once systemd has processed all of it.
-        byte[] message = ("STATUS=Container " + plan.machine() + " running.\nREADY=1\nMAINPID=" + pid + "\nBARRIER=1\n")
+        // The stage's notifier follows it with a barrier, so systemd has read it when we exit.
+        byte[] message = ("STATUS=Container " + plan.machine() + " running.\nREADY=1\nMAINPID=" + pid + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         channel.write(ByteBuffer.wrap(("HANDOVER " + message.length + "\n").getBytes(StandardCharsets.US_ASCII)));
         channel.write(ByteBuffer.wrap(message));
