@@ -175,6 +175,82 @@ public final class ImageStore {
         return root.resolve("layers").resolve(chainId.hex());
     }
 
+    // ---------------------------------------------------------------- commit and build
+
+    /**
+     * Writes {@code dir} (a container's overlayfs upper dir) as a new tar+gzip layer blob: overlayfs whiteouts become
+     * OCI whiteouts (see {@link io.jcontainer.image.internal.layer.LayerWriter}). The digest is computed while the
+     * blob is written under {@code tmp/}; it is renamed into {@code blobs/} once complete. Until an image names it,
+     * gc may remove it.
+     */
+    public NewLayer writeLayer(Path dir) throws ImageStoreException {
+        try (StoreLock.Held held = lock.shared()) {
+            Path staging = root.resolve("tmp").resolve("layer-" + UUID.randomUUID());
+            try {
+                BlobStore stage = new BlobStore(staging);
+                Files.createDirectories(staging.resolve("blobs").resolve(Digest.SHA256));
+                Path partial = staging.resolve("layer.partial");
+                io.jcontainer.image.internal.layer.LayerWriter.Result r =
+                        io.jcontainer.image.internal.layer.LayerWriter.write(dir, partial);
+                Files.move(partial, stage.path(r.blob()), StandardCopyOption.ATOMIC_MOVE);
+                blobs.adopt(stage, r.blob());
+                blobs.sync();
+                return new NewLayer(new Descriptor(MediaType.OCI_LAYER_GZIP, r.blob(), r.size()), r.diffId());
+            } catch (IOException e) {
+                throw wrap("Failed to store a layer of '" + dir + "'", e);
+            } finally {
+                FsUtil.deleteQuietly(staging);
+            }
+        }
+    }
+
+    /**
+     * Writes the config and manifest of an image made of {@code base} (null: from scratch) and {@code added} layers,
+     * with these execution defaults and history steps; names it {@code tag} unless that is null.
+     * The manifest is an OCI one: the base's Docker layer media types become their OCI equivalents (same bytes).
+     */
+    public Image writeImage(Image base, List<NewLayer> added, ImageConfig.Defaults defaults,
+                            List<HistoryStep> steps, ImageReference tag)
+            throws ImageStoreException {
+        try (StoreLock.Held held = lock.shared()) {
+            byte[] baseConfig = base == null ? null : blobs.read(base.manifest().config().digest(), BlobStore.MAX_METADATA_BYTES);
+            byte[] config = io.jcontainer.image.internal.json.DerivedConfig.write(baseConfig, Platform.DEFAULT,
+                    added.stream().map(NewLayer::diffId).toList(), defaults, steps, Instant.now().toString());
+            Descriptor configDesc = blobs.put(config, MediaType.OCI_CONFIG);
+            List<Descriptor> layers = new ArrayList<>();
+            if (base != null) {
+                for (Descriptor l : base.manifest().layers()) {
+                    MediaType.Compression c = l.mediaType().layerCompression().orElseThrow(() -> new ImageStoreException(
+                            "Unsupported layer media type '" + l.mediaType() + "' in the base image, refusing."));
+                    layers.add(new Descriptor(MediaType.ociLayer(c), l.digest(), l.size()));
+                }
+            }
+            for (NewLayer l : added) {
+                requireBlob(l.blob(), null, "new layer");
+                layers.add(l.blob());
+            }
+            byte[] manifest = Wire.writeManifest(new Manifest(MediaType.OCI_MANIFEST, configDesc, layers));
+            Digest manifestDigest = blobs.put(manifest, MediaType.OCI_MANIFEST).digest();
+            Image image = load(tag, manifestDigest, null);
+            if (tag != null) {
+                refs.put(tag, manifestDigest);
+            }
+            return image;
+        }
+    }
+
+    /** The image whose manifest has this digest, if its manifest and config are in the store (named or not). */
+    public java.util.Optional<Image> inspect(Digest manifestDigest) throws ImageStoreException {
+        if (!blobs.contains(manifestDigest)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(load(null, manifestDigest, null));
+        } catch (ImageStoreException e) {
+            return java.util.Optional.empty(); // its config was collected: as good as absent
+        }
+    }
+
     // ---------------------------------------------------------------- containers
 
     /** Creates (or finds) {@code containers/NAME/upper} and {@code work}. */
