@@ -193,6 +193,12 @@ class CommitBuildTest {
         assertEquals("1234", d.user());
         assertEquals("/srv/app", d.workingDir());
         assertTrue(d.env().contains("MODE=test mode"), d.env().toString());
+        // layers: the demo root, WORKDIR, COPY, COPY, ADD, RUN; the RUN layer holds what the command changed, no more
+        Image built = image("demo:built");
+        assertEquals(6, built.manifest().layers().size());
+        String runLayer = sh("tar -tzvf " + tmp.resolve("store/blobs/sha256").resolve(built.manifest().layers().get(5).digest().hex()));
+        assertEquals(List.of("srv/", "srv/app/", "srv/app/made.txt"), runLayer.lines().map(l -> l.substring(l.lastIndexOf(" ") + 1)).toList(), runLayer);
+        assertTrue(runLayer.contains("1234/0"), runLayer);
     }
 
     @Test
