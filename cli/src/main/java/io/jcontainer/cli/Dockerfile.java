@@ -172,6 +172,9 @@ final class Dockerfile {
             }
             case "ENV", "LABEL" -> keyValues(in, Map.of());
             case "RUN", "CMD", "ENTRYPOINT" -> {
+                if (in.args().startsWith("--")) {
+                    throw in.error(in.keyword() + " option '" + in.args().split("[\\s=]", 2)[0] + "' is not supported.");
+                }
                 if (in.args().startsWith("[") && in.execForm() == null && !in.keyword().equals("RUN")) {
                     throw in.error("malformed exec form (expected a JSON array of strings): " + in.args());
                 }

@@ -31,6 +31,8 @@ class DockerfileTest {
                         "Dockerfile:2: a second FROM: multi-stage builds are not supported."),
                 Arguments.of("copy option", "FROM demo:1\nCOPY --chown=1:1 a /b\n",
                         "Dockerfile:2: COPY option '--chown' is not supported."),
+                Arguments.of("run option", "FROM demo:1\nRUN --mount=type=cache,target=/x true\n",
+                        "Dockerfile:2: RUN option '--mount' is not supported."),
                 Arguments.of("copy without destination", "FROM demo:1\nCOPY a\n", "Dockerfile:2: expected 'COPY SRC... DEST'."),
                 Arguments.of("bad exec form", "FROM demo:1\nCMD [\"sh\", \n", "Dockerfile:2: malformed exec form (expected a JSON array of strings): [\"sh\","),
                 Arguments.of("env without value", "FROM demo:1\nENV A\n", "Dockerfile:2: expected ENV KEY=VALUE...."),

@@ -44,6 +44,7 @@ class LayerWriterTest {
                 "mkfifo bin/fifo",
                 "mknod bin/null c 1 3",
                 "setfattr -n user.note -v 'a b' etc/motd",
+                "printf y > 'etc/sp ace\\back' && setfattr -n user.odd -v 1 'etc/sp ace\\back'",
                 "echo long > deep/" + "d".repeat(90) + "/" + "e".repeat(60) + "/f",
                 "find . -exec touch -h -d @1700000000 {} +"));
         store = new ImageStore(tmp.resolve("store"));
