@@ -152,7 +152,7 @@ class CommitBuildTest {
             "    MODE=\"test mode\"",
             "LABEL org.example.name=\"demo app\" version=1",
             "WORKDIR $APP_HOME",
-            "COPY hello.txt ./",
+            "COPY hello.* ./",
             "COPY dir/ sub/",
             "ADD files.tar.gz /opt/",
             "RUN echo \"$GREETING from $(pwd)\" > made.txt && \\",
