@@ -130,6 +130,8 @@ final class TestProxy implements AutoCloseable {
                     b.header(name, value);
                 }
             }
+            // distribution writes absolute upload Locations from the Host it sees, or from X-Forwarded-Host
+            b.header("X-Forwarded-Host", host());
             byte[] body = in.readNBytes((int) contentLength);
             b.method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             Request request = new Request(method, path, range);
