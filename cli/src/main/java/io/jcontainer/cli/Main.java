@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
             VerifyCommand.class, ListCommand.class, StatusCommand.class, ShowCommand.class,
             // the Docker-like front end (issue 7)
             RunCommand.class, PsCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
+            PushCommand.class, SearchCommand.class,
             VersionCommand.class})
 public final class Main implements Callable<Integer> {
 
