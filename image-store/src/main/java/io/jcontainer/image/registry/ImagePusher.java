@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
@@ -66,10 +67,9 @@ public final class ImagePusher {
     /** Pushes the store's {@code source} to {@code target} (a name with a tag, or a digest equal to the image's). */
     public Result push(ImageReference source, ImageReference target, PushProgress progress) throws ImageStoreException {
         PushProgress p = progress == null ? PushProgress.NONE : progress;
+        // an HttpClient loads the JDK's CA certificates (slow on a cold JVM): overlap that with reading the store
+        CompletableFuture<HttpClient> http = CompletableFuture.supplyAsync(() -> RegistryClient.newHttpClient(timeout));
         Credentials c = credentials != null ? credentials : authFile.find(target).orElse(null);
-        HttpClient http = RegistryClient.newHttpClient(timeout);
-        RegistryClient client = RegistryClient.builder(target.registry()).insecure(insecure).credentials(c).httpClient(http)
-                .timeout(timeout).build();
         BlobSources sources = new BlobSources(store.root());
         try (StoreLock.Held held = store.lockForWriting()) {
             Image image = store.inspect(source);
@@ -85,6 +85,8 @@ public final class ImagePusher {
                             + " is not in the store (a damaged store: pull or import the image again).");
                 }
             }
+            RegistryClient client = RegistryClient.builder(target.registry()).insecure(insecure).credentials(c)
+                    .httpClient(http.join()).timeout(timeout).build();
             p.started(source, target, blobs.size());
             List<Digest> existed = java.util.Collections.synchronizedList(new ArrayList<>());
             List<Digest> uploaded = java.util.Collections.synchronizedList(new ArrayList<>());
