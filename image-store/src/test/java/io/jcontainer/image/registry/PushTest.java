@@ -141,6 +141,28 @@ class PushTest {
     }
 
     @Test
+    void aCorruptBlobInTheStoreIsNotPushedAndNoManifestIsStored() throws Exception {
+        Descriptor layer = image.manifest().layers().get(0);
+        Path file = store.blobs().path(layer.digest());
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 1; // same size, other content
+        file.toFile().setWritable(true);
+        Files.write(file, bytes);
+
+        RegistryException e = assertThrows(RegistryException.class,
+                () -> pusher().push(LOCAL, ref(registry.host() + "/corrupt/bb:1"), PushProgress.NONE));
+        assertTrue(e.getMessage().startsWith("Failed to push blob " + layer.digest() + " to '" + registry.host() + "/corrupt/bb'"),
+                e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertTrue(e.getMessage().endsWith("is corrupt: its content has digest " + Digest.sha256(bytes) + ", not " + layer.digest()
+                + ", refusing."), e.getMessage());
+        var head = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://" + registry.host() + "/v2/corrupt/bb/manifests/1")).method("HEAD",
+                java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertEquals(404, head.statusCode(), "no manifest was pushed");
+    }
+
+    @Test
     void searchListsTheCatalogAndTags() throws Exception {
         pusher().push(LOCAL, ref(registry.host() + "/search/me:a"), PushProgress.NONE);
         pusher().push(LOCAL, ref(registry.host() + "/search/me:b"), PushProgress.NONE);

@@ -84,6 +84,12 @@ public final class BlobUpload {
         } catch (RegistryException e) {
             throw e;
         } catch (IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ImageStoreException local) {
+                    // our side failed while sending: the stored blob is corrupt (BlobStore.open checks it at the end)
+                    throw new RegistryException("Failed to " + description() + ": " + local.getMessage(), local);
+                }
+            }
             throw new RegistryException("Failed to " + description() + ": " + http.describe(e), e);
         }
     }
