@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
             // the Docker-like front end (issue 7)
             RunCommand.class, PsCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
             CommitCommand.class, BuildCommand.class,
+            PushCommand.class, SearchCommand.class,
             VersionCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -44,6 +44,19 @@ final class PullCommand implements Callable<Integer> {
     @Option(names = "--default-registry", paramLabel = "HOST[:PORT]", description = "Where short names such as 'busybox' resolve (default: docker.io).")
     String defaultRegistry;
 
+    @Option(names = "--read-timeout", paramLabel = "SECONDS",
+            description = "Fail a download that receives nothing for this long (default: 60); its partial blob is kept for the next pull.")
+    Integer readTimeout;
+
+    /** The value of {@code --creds USER:PASSWORD} (pull, push, search). */
+    static Credentials credentials(String creds) throws CliException {
+        int colon = creds.indexOf(':');
+        if (colon <= 0) {
+            throw new CliException("Invalid --creds '" + creds.replaceAll(":.*", ":...") + "': expected USER:PASSWORD");
+        }
+        return new Credentials(creds.substring(0, colon), creds.substring(colon + 1));
+    }
+
     @Override
     public Integer call() throws Exception {
         ImagePuller.Builder builder = ImagePuller.builder(main.host().store()).insecure(insecure);
@@ -51,14 +64,16 @@ final class PullCommand implements Callable<Integer> {
             builder.platform(Platform.parse(platform));
         }
         if (creds != null) {
-            int colon = creds.indexOf(':');
-            if (colon <= 0) {
-                throw new CliException("Invalid --creds '" + creds.replaceAll(":.*", ":...") + "': expected USER:PASSWORD");
-            }
-            builder.credentials(new Credentials(creds.substring(0, colon), creds.substring(colon + 1)));
+            builder.credentials(credentials(creds));
         }
         if (defaultRegistry != null) {
             builder.defaultRegistry(defaultRegistry);
+        }
+        if (readTimeout != null) {
+            if (readTimeout <= 0) {
+                throw new CliException("Invalid --read-timeout '" + readTimeout + "': expected seconds > 0");
+            }
+            builder.readTimeout(java.time.Duration.ofSeconds(readTimeout));
         }
         PrintStream err = System.err;
         Image image = builder.build().pull(reference, PullProgress.forConsole(err));

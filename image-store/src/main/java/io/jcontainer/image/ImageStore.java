@@ -40,6 +40,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  *   layers/CHAINHEX/      unpacked layers, overlayfs lowerdirs
  *   containers/NAME/      per-container upper/ and work/
  *   tmp/                  partial blobs and staged imports (gc empties it)
+ *   sources/HEX           registry/repository lines where a blob is known to be (a push's mount hint)
  *   store.lock            shared for writers, exclusive for gc
  * </pre>
  * Imports stage every blob under {@code tmp/}, verify digests, sizes and DiffIDs and unpack each new layer into
@@ -302,6 +303,7 @@ public final class ImageStore {
                 if (!keepBlobs.contains(d)) {
                     freed += blobs.sizeOf(d);
                     blobs.delete(d);
+                    new io.jcontainer.image.internal.store.BlobSources(root).remove(d);
                     removedBlobs.add(d);
                 }
             }

@@ -3,6 +3,7 @@ package io.jcontainer.image.registry;
 import io.jcontainer.image.ImageReference;
 import io.jcontainer.image.internal.json.Json;
 import io.jcontainer.image.internal.registry.AuthJson;
+import io.jcontainer.image.internal.registry.CredentialHelper;
 import io.jcontainer.image.internal.store.FsUtil;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +21,9 @@ import java.util.Set;
  * {@code ~/.docker/config.json}. The first file with an entry for the registry wins; within a file a
  * repository-scoped key ({@code host/namespace}) wins over the registry's own. Missing files are skipped.
  *
- * <p>Credential helpers ({@code credsStore}, {@code credHelpers}) and identity tokens are not supported.
+ * <p>Credential helpers as Docker runs them: a registry listed in {@code credHelpers} asks that
+ * {@code docker-credential-NAME get}; else an {@code auths} entry with credentials answers; else a
+ * {@code credsStore} helper is asked. Helpers are looked up in {@code $PATH}. Identity tokens are not supported.
  */
 public final class AuthFile {
     /** auth.json keys that all mean Docker Hub. */
@@ -28,9 +31,30 @@ public final class AuthFile {
     private static final long MAX_BYTES = 1024 * 1024;
 
     private final List<Path> files;
+    private final List<Path> helperPath;
 
     private AuthFile(List<Path> files) {
+        this(files, pathDirs(System.getenv("PATH")));
+    }
+
+    private AuthFile(List<Path> files, List<Path> helperPath) {
         this.files = List.copyOf(files);
+        this.helperPath = List.copyOf(helperPath);
+    }
+
+    /** The same files, with credential helpers looked up in {@code dirs} instead of {@code $PATH}. */
+    public AuthFile withHelperPath(List<Path> dirs) {
+        return new AuthFile(files, dirs);
+    }
+
+    private static List<Path> pathDirs(String path) {
+        List<Path> out = new ArrayList<>();
+        for (String d : (path == null || path.isEmpty() ? "/usr/local/bin:/usr/bin:/bin" : path).split(":")) {
+            if (!d.isEmpty()) {
+                out.add(Path.of(d));
+            }
+        }
+        return out;
     }
 
     /** Exactly these files, in this order (e.g. {@code --authfile}). */
@@ -71,12 +95,20 @@ public final class AuthFile {
     public Optional<Credentials> find(String registry, String repository) throws RegistryException {
         for (Path file : files) {
             AuthJson json = read(file);
-            if (json == null || json.auths == null) {
+            if (json == null) {
                 continue;
+            }
+            if (json.credHelpers != null) {
+                for (Map.Entry<String, String> e : json.credHelpers.entrySet()) {
+                    if (matches(normalize(e.getKey()), registry, repository) && e.getKey().indexOf('/') < 0) {
+                        return helper(e.getValue(), file, registry);
+                    }
+                }
             }
             String bestKey = null;
             AuthJson.Entry best = null;
-            for (Map.Entry<String, AuthJson.Entry> e : json.auths.entrySet()) {
+            for (Map.Entry<String, AuthJson.Entry> e : json.auths == null ? Map.<String, AuthJson.Entry>of().entrySet()
+                    : json.auths.entrySet()) {
                 String key = normalize(e.getKey());
                 if (matches(key, registry, repository) && (bestKey == null || key.length() > bestKey.length())) {
                     bestKey = key;
@@ -89,8 +121,20 @@ public final class AuthFile {
                     return Optional.of(c);
                 }
             }
+            if (json.credsStore != null && !json.credsStore.isEmpty()) {
+                Optional<Credentials> c = helper(json.credsStore, file, registry);
+                if (c.isPresent()) {
+                    return c;
+                }
+            }
         }
         return Optional.empty();
+    }
+
+    /** Asks {@code docker-credential-NAME}; the server is named as docker names it (Docker Hub by its v1 URL). */
+    private Optional<Credentials> helper(String name, Path file, String registry) throws RegistryException {
+        String server = ImageReference.DOCKER_HUB.equals(registry) ? "https://index.docker.io/v1/" : registry;
+        return new CredentialHelper(name, file, helperPath).get(server);
     }
 
     public Optional<Credentials> find(ImageReference image) throws RegistryException {

@@ -12,6 +12,7 @@ import io.jcontainer.image.ImageStoreException;
 import io.jcontainer.image.Manifest;
 import io.jcontainer.image.Platform;
 import io.jcontainer.image.internal.json.Wire;
+import io.jcontainer.image.internal.store.BlobSources;
 import io.jcontainer.image.internal.store.FsUtil;
 import io.jcontainer.image.internal.store.StoreLock;
 import java.io.IOException;
@@ -62,6 +63,7 @@ public final class ImagePuller {
     private final String defaultRegistry;
     private final int parallelDownloads;
     private final Duration timeout;
+    private final Duration readTimeout;
     /**
      * Built in the background from construction on: an {@link HttpClient} loads the JDK's CA certificates
      * (about 0.4 s on a cold JVM), which overlaps with opening the store and reading auth files this way.
@@ -78,6 +80,7 @@ public final class ImagePuller {
         this.defaultRegistry = b.defaultRegistry;
         this.parallelDownloads = b.parallelDownloads;
         this.timeout = b.timeout;
+        this.readTimeout = b.readTimeout != null ? b.readTimeout : b.timeout;
         Duration connectTimeout = b.timeout;
         this.httpClient = CompletableFuture.supplyAsync(() -> RegistryClient.newHttpClient(connectTimeout));
     }
@@ -127,6 +130,10 @@ public final class ImagePuller {
             adopt(staging, blobs.keySet());
             store.blobs().put(new java.io.ByteArrayInputStream(chosen.bytes()), chosen.descriptor());
             Image result = store.register(image, chosen.digest());
+            BlobSources sources = new BlobSources(store.root());
+            for (Digest d : blobs.keySet()) {
+                sources.add(d, image.registry(), image.repository()); // a later push to this registry can mount it
+            }
             removeEmpty(stagingDir);
             p.finished(result);
             return result;
@@ -138,7 +145,7 @@ public final class ImagePuller {
         // auth.json keys may be scoped to a repository: one client (and token cache) per registry and credentials
         String key = image.registry() + (c == null ? "" : "\0" + c.username() + "\0" + c.password());
         return clients.computeIfAbsent(key, k -> RegistryClient.builder(image.registry()).insecure(insecure).credentials(c)
-                .httpClient(httpClient.join()).timeout(timeout).build());
+                .httpClient(httpClient.join()).timeout(timeout).readTimeout(readTimeout).build());
     }
 
     private static Wire.Parsed parse(PulledManifest m, ImageReference image) throws RegistryException {
@@ -277,6 +284,7 @@ public final class ImagePuller {
         private String defaultRegistry = ImageReference.DOCKER_HUB;
         private int parallelDownloads = DEFAULT_PARALLEL_DOWNLOADS;
         private Duration timeout = RegistryClient.DEFAULT_TIMEOUT;
+        private Duration readTimeout;
 
         private Builder(ImageStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -322,6 +330,16 @@ public final class ImagePuller {
 
         public Builder timeout(Duration value) {
             this.timeout = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /**
+         * How long a download may receive nothing before it counts as stalled (default: the timeout); a stalled
+         * blob is resumed like a dropped one and, after {@link io.jcontainer.image.internal.registry.BlobPull#MAX_ATTEMPTS}
+         * tries without progress, fails the pull, its partial file kept for the next pull.
+         */
+        public Builder readTimeout(Duration value) {
+            this.readTimeout = Objects.requireNonNull(value);
             return this;
         }
 

@@ -3,16 +3,23 @@ package io.jcontainer.image.registry;
 import io.jcontainer.image.BlobStore;
 import io.jcontainer.image.Descriptor;
 import io.jcontainer.image.ImageReference;
+import io.jcontainer.image.Digest;
+import io.jcontainer.image.MediaType;
+import io.jcontainer.image.internal.registry.BlobHead;
 import io.jcontainer.image.internal.registry.BlobPull;
+import io.jcontainer.image.internal.registry.BlobUpload;
+import io.jcontainer.image.internal.registry.CatalogList;
+import io.jcontainer.image.internal.registry.ManifestPush;
 import io.jcontainer.image.internal.registry.ManifestPull;
 import io.jcontainer.image.internal.registry.RegistryHttp;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * The read side of the OCI distribution API for one registry: manifests and blobs, with anonymous, basic or
+ * The OCI distribution API for one registry: manifests and blobs (pull and push), catalog and tags, with anonymous, basic or
  * bearer-token authentication (tokens are kept per scope for the client's life). One small class per call does
  * the work ({@code internal.registry.ManifestPull}, {@code BlobPull}, {@code TokenFetch}) and names itself in
  * its errors. Thread-safe: {@link ImagePuller} downloads several blobs through one client at once.
@@ -65,6 +72,39 @@ public final class RegistryClient {
         return new BlobPull(http, image, blob, partialDir, progress).call(target, elsewhere);
     }
 
+    /** Whether {@code image}'s repository has {@code blob} ({@code HEAD}). */
+    public boolean hasBlob(ImageReference image, Descriptor blob) throws RegistryException {
+        checkRegistry(image);
+        return new BlobHead(http, image, blob).call();
+    }
+
+    /**
+     * Sends a blob of {@code source} to {@code image}'s repository, mounted from {@code mountFrom} (a repository of
+     * this registry, or null) when the registry agrees, else uploaded; true when it was mounted.
+     */
+    public boolean pushBlob(ImageReference image, Descriptor blob, BlobStore source, String mountFrom, PushProgress progress)
+            throws RegistryException {
+        checkRegistry(image);
+        return new BlobUpload(http, image, blob, mountFrom, progress == null ? PushProgress.NONE : progress).call(source)
+                == BlobUpload.Result.MOUNTED;
+    }
+
+    /** Stores a manifest under {@code image}'s tag (or digest); returns its digest, as the registry confirmed it. */
+    public Digest pushManifest(ImageReference image, byte[] bytes, MediaType mediaType) throws RegistryException {
+        checkRegistry(image);
+        return new ManifestPush(http, image, bytes, mediaType).call();
+    }
+
+    /** Every repository of the registry ({@code GET /v2/_catalog}, all pages). */
+    public List<String> catalog() throws RegistryException {
+        return new CatalogList(http, null).call();
+    }
+
+    /** The tags of a repository ({@code GET /v2/NAME/tags/list}, all pages). */
+    public List<String> tags(String repository) throws RegistryException {
+        return new CatalogList(http, repository).call();
+    }
+
     private void checkRegistry(ImageReference image) {
         if (!image.registry().equals(http.registry())) {
             throw new IllegalArgumentException("'" + image + "' is not on " + http.registry());
@@ -78,6 +118,7 @@ public final class RegistryClient {
         private Credentials credentials;
         private HttpClient httpClient;
         private Duration timeout = DEFAULT_TIMEOUT;
+        private Duration readTimeout;
         private String userAgent = USER_AGENT;
 
         private Builder(String registry) {
@@ -108,6 +149,12 @@ public final class RegistryClient {
             return this;
         }
 
+        /** How long an answer's body may send nothing before the exchange fails as stalled (default: the timeout). */
+        public Builder readTimeout(Duration value) {
+            this.readTimeout = Objects.requireNonNull(value);
+            return this;
+        }
+
         public Builder userAgent(String value) {
             this.userAgent = Objects.requireNonNull(value);
             return this;
@@ -115,7 +162,8 @@ public final class RegistryClient {
 
         public RegistryClient build() {
             HttpClient client = httpClient != null ? httpClient : newHttpClient(timeout);
-            return new RegistryClient(new RegistryHttp(client, registry, insecure, credentials, userAgent, timeout));
+            return new RegistryClient(new RegistryHttp(client, registry, insecure, credentials, userAgent, timeout,
+                    readTimeout != null ? readTimeout : timeout));
         }
     }
 

@@ -94,6 +94,33 @@ class PullResumeTest {
     }
 
     @Test
+    void stalledBodyFailsAfterTheReadTimeoutAndTheNextPullResumes() throws Exception {
+        proxy.stallPath = big.hex();
+        proxy.stallAfter = bigSize / 3;
+        List<String> before = RegistryTestSupport.storeSnapshot(store.root());
+        ImagePuller stalling = ImagePuller.builder(store).insecure(true).authFile(AuthFile.none())
+                .readTimeout(java.time.Duration.ofMillis(500)).build();
+        long t0 = System.nanoTime();
+        RegistryException e = assertThrows(RegistryException.class, () -> stalling.pull(name));
+        long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+
+        assertTrue(e.getMessage().startsWith("Failed to pull blob " + big), e.getMessage());
+        assertTrue(e.getMessage().contains("no data for 0.5 s (read timeout) after"), e.getMessage());
+        assertTrue(e.getMessage().contains("(after " + BlobPull.MAX_ATTEMPTS + " attempts)"), e.getMessage());
+        assertTrue(seconds < 30, "gave up after " + seconds + " s");
+        assertEquals(before, RegistryTestSupport.storeSnapshot(store.root()), "nothing visible in the store");
+        assertEquals(bigSize / 3, Files.size(partial()), "the bytes that came are kept");
+
+        proxy.reset();
+        Image image = puller().pull(name);
+        assertEquals(registry.manifestDigest("bb:1"), image.manifestDigest());
+        List<TestProxy.Request> gets = bigGets();
+        assertEquals(1, gets.size(), gets.toString());
+        assertEquals(bigSize / 3, rangeStart(gets.get(0)), "the next pull resumes where the stalled one stopped");
+        assertFalse(Files.exists(partial()));
+    }
+
+    @Test
     void droppedConnectionResumesWithRange() throws Exception {
         proxy.cutPath = big.hex();
         proxy.cutAfter = bigSize / 2;

@@ -50,6 +50,14 @@ final class TestProxy implements AutoCloseable {
     final AtomicInteger cuts = new AtomicInteger();
     /** Drop the Range header on the way to the registry, which then answers 200 with the whole blob. */
     volatile boolean ignoreRange;
+    /**
+     * Blob GETs whose path contains this get their headers and the body up to offset {@link #stallAfter} of the blob
+     * (nothing more when a Range starts there), then nothing, the connection held open (a registry or middlebox that hangs), until the client goes away.
+     */
+    volatile String stallPath;
+    volatile long stallAfter;
+    /** Blob bodies are sent at about this many bytes per second; 0 for full speed. */
+    volatile long throttle;
 
     TestProxy(int upstreamPort) throws IOException {
         this.upstream = upstreamPort;
@@ -75,6 +83,8 @@ final class TestProxy implements AutoCloseable {
         cutAfterThen = -1;
         cutOnce.set(false);
         ignoreRange = false;
+        stallPath = null;
+        throttle = 0;
     }
 
     List<Request> blobGets() {
@@ -130,6 +140,8 @@ final class TestProxy implements AutoCloseable {
                     b.header(name, value);
                 }
             }
+            // distribution writes absolute upload Locations from the Host it sees, or from X-Forwarded-Host
+            b.header("X-Forwarded-Host", host());
             byte[] body = in.readNBytes((int) contentLength);
             b.method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             Request request = new Request(method, path, range);
@@ -156,7 +168,27 @@ final class TestProxy implements AutoCloseable {
                     socket.setSoLinger(true, 0); // close with a reset, as a dropped connection looks
                     return;
                 }
-                responseBody.transferTo(out);
+                String stall = stallPath;
+                if (stall != null && request.isBlobGet() && path.contains(stall)) {
+                    long from = range != null && r.statusCode() == 206 ? Long.parseLong(range.replaceAll("\\D*(\\d+)-.*", "$1")) : 0;
+                    out.write(responseBody.readNBytes((int) Math.max(0, stallAfter - from)));
+                    out.flush();
+                    while (in.read() >= 0) {
+                        // hold the connection open and silent until the client closes it
+                    }
+                    return;
+                }
+                if (throttle > 0 && request.isBlobGet()) {
+                    byte[] chunk = new byte[(int) Math.max(1, throttle / 20)];
+                    int n;
+                    while ((n = responseBody.read(chunk)) > 0) {
+                        out.write(chunk, 0, n);
+                        out.flush();
+                        Thread.sleep(50);
+                    }
+                } else {
+                    responseBody.transferTo(out);
+                }
             }
             out.flush();
         } catch (IOException | InterruptedException e) {

@@ -74,6 +74,22 @@ class TokenAuthTest {
     }
 
     @Test
+    void pullsWithCredentialsFromACredentialHelper() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path helper = bin.resolve("docker-credential-test");
+        Files.writeString(helper, "#!/bin/sh\ncat > /dev/null\necho '{\"Username\":\"" + issuer.user() + "\",\"Secret\":\""
+                + issuer.password() + "\"}'\n");
+        Files.setPosixFilePermissions(helper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path file = Files.writeString(tmp.resolve("config.json"), "{\"credHelpers\":{\"" + registry.host() + "\":\"test\"}}");
+
+        Image image = ImagePuller.builder(store).insecure(true).authFile(AuthFile.of(file).withHelperPath(java.util.List.of(bin)))
+                .build().pull(name);
+
+        assertEquals("alice repository:team/bb:pull", issuer.requests.get(0));
+        assertEquals(registry.manifestDigest("team/bb:1"), image.manifestDigest());
+    }
+
+    @Test
     void acceptsOAuthStyleAccessToken() throws Exception {
         issuer.oauthField = true;
         Path file = authFile("http://" + registry.host() + "/team", issuer.user(), issuer.password());

@@ -283,7 +283,7 @@ public final class BlobPull {
                     throw failure("the registry has " + m.group(3) + " bytes but the descriptor says " + blob.size()
                             + ", refusing.", null);
                 }
-                return r.body();
+                return http.body(r);
             }
             if (status != 200) {
                 throw new RegistryException("Failed to " + description() + ": " + RegistryHttp.describe(r), status, null);
@@ -298,7 +298,7 @@ public final class BlobPull {
                 RegistryHttp.closeQuietly(r);
                 throw failure("the registry sends " + length + " bytes but the descriptor says " + blob.size() + ", refusing.", null);
             }
-            InputStream body = r.body();
+            InputStream body = http.body(r);
             if (offset > 0) {
                 if (position == 0) {
                     // nothing of the old partial went out yet: start over from 0, as the registry does

@@ -59,7 +59,7 @@ public final class ManifestPull {
             throw failure(RegistryHttp.describe(response), response.statusCode(), null);
         }
         byte[] bytes;
-        try (InputStream in = response.body()) {
+        try (InputStream in = http.body(response)) {
             bytes = in.readNBytes(BlobStore.MAX_METADATA_BYTES + 1);
         } catch (IOException e) {
             throw failure(http.describe(e), 0, e);

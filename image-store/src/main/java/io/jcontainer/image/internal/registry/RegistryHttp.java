@@ -48,12 +48,23 @@ public final class RegistryHttp {
     private final Credentials credentials;
     private final String userAgent;
     private final Duration timeout;
+    private final Duration readTimeout;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
     private volatile String basic;
 
     public RegistryHttp(HttpClient client, String registry, boolean insecure, Credentials credentials, String userAgent,
                         Duration timeout) {
+        this(client, registry, insecure, credentials, userAgent, timeout, timeout);
+    }
+
+    /**
+     * @param readTimeout how long a response body may send nothing before the exchange counts as stalled
+     *                    ({@link StallGuard}); {@code timeout} only covers the connection and the headers
+     */
+    public RegistryHttp(HttpClient client, String registry, boolean insecure, Credentials credentials, String userAgent,
+                        Duration timeout, Duration readTimeout) {
         this.client = Objects.requireNonNull(client);
+        this.readTimeout = Objects.requireNonNull(readTimeout);
         this.registry = registry;
         this.insecure = insecure;
         this.credentials = credentials;
@@ -80,18 +91,48 @@ public final class RegistryHttp {
         return "repository:" + repository + ":pull";
     }
 
+    /** {@code repository:NAME:pull,push}, the scope a push asks a token for. */
+    public static String pushScope(String repository) {
+        return "repository:" + repository + ":pull,push";
+    }
+
+    /** {@code registry:catalog:*}, the scope of {@code GET /v2/_catalog}. */
+    public static final String CATALOG_SCOPE = "registry:catalog:*";
+
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    /**
+     * The body of {@code response}, failing with "no data for N s" when the registry stops sending for
+     * {@link #readTimeout()}: {@link HttpClient}'s own timeout ends when the headers are in.
+     */
+    public InputStream body(HttpResponse<InputStream> response) {
+        return StallGuard.watch(response.body(), readTimeout);
+    }
+
     /**
      * Sends {@code method path} with {@code headers}, authenticating for {@code scope} and following redirects.
      * The caller closes the body. A 401 after authenticating is answered, not thrown.
      */
     public HttpResponse<InputStream> send(String method, String path, Map<String, String> headers, String scope)
             throws IOException {
+        return send(method, path, headers, scope, null);
+    }
+
+    /**
+     * As {@link #send(String, String, Map, String)}, with a request body ({@code null} for none); the publisher is
+     * subscribed to again when the request is repeated (after a 401 or a 307/308 redirect). {@code path} may be an
+     * absolute URI on this registry, such as an upload's {@code Location}.
+     */
+    public HttpResponse<InputStream> send(String method, String path, Map<String, String> headers, String scope,
+                                          HttpRequest.BodyPublisher body) throws IOException {
         URI uri = base.resolve(path);
         boolean authenticated = false;
         for (int hop = 0; ; hop++) {
             boolean sameOrigin = sameOrigin(uri, base);
             String authorization = sameOrigin ? authorization(scope) : null;
-            HttpResponse<InputStream> response = sendOnce(method, uri, headers, authorization);
+            HttpResponse<InputStream> response = sendOnce(method, uri, headers, authorization, body);
             int status = response.statusCode();
             if (status == 401 && sameOrigin && !authenticated) {
                 List<AuthChallenge> challenges = AuthChallenge.parse(response.headers().allValues("WWW-Authenticate"));
@@ -128,10 +169,13 @@ public final class RegistryHttp {
         }
     }
 
-    private HttpResponse<InputStream> sendOnce(String method, URI uri, Map<String, String> headers, String authorization)
-            throws IOException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody())
-                .timeout(timeout).header("User-Agent", userAgent);
+    private HttpResponse<InputStream> sendOnce(String method, URI uri, Map<String, String> headers, String authorization,
+                                               HttpRequest.BodyPublisher body) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body).header("User-Agent", userAgent);
+        if (body == null || body.contentLength() == 0) {
+            b.timeout(timeout); // for an upload the timeout would cover sending the whole body: none then
+        }
         if ("http".equals(uri.getScheme())) {
             b.version(HttpClient.Version.HTTP_1_1); // no h2c upgrade dance with plain-HTTP registries
         }
@@ -156,7 +200,7 @@ public final class RegistryHttp {
     private boolean authenticate(List<AuthChallenge> challenges, String scope, String sent) throws RegistryException {
         AuthChallenge bearer = challenges.stream().filter(AuthChallenge::isBearer).findFirst().orElse(null);
         if (bearer != null) {
-            String wanted = bearer.param("scope") != null ? bearer.param("scope") : scope;
+            String wanted = mergeScopes(scope, bearer.param("scope"));
             String token = new TokenFetch(client, bearer, wanted, credentials, insecure, userAgent, timeout).call();
             String header = "Bearer " + token;
             if (header.equals(sent)) {
@@ -173,6 +217,34 @@ public final class RegistryHttp {
             return true;
         }
         return false;
+    }
+
+    /**
+     * The scopes to ask a token for: ours and the challenge's, actions of one resource joined
+     * ({@code repository:a:pull,push repository:b:pull}), as Docker's client asks; scopes are space-separated.
+     */
+    static String mergeScopes(String ours, String challenge) {
+        Map<String, java.util.Set<String>> byResource = new java.util.LinkedHashMap<>();
+        for (String list : new String[] {ours, challenge}) {
+            if (list == null) {
+                continue;
+            }
+            for (String scope : list.trim().split("\\s+")) {
+                int last = scope.lastIndexOf(':');
+                if (scope.isEmpty() || last <= 0) {
+                    continue;
+                }
+                java.util.Set<String> actions = byResource.computeIfAbsent(scope.substring(0, last), k -> new java.util.LinkedHashSet<>());
+                actions.addAll(List.of(scope.substring(last + 1).split(",")));
+            }
+        }
+        if (byResource.isEmpty()) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        byResource.forEach((resource, actions) -> sb.append(sb.length() > 0 ? " " : "").append(resource).append(':')
+                .append(String.join(",", actions)));
+        return sb.toString();
     }
 
     private static boolean sameOrigin(URI a, URI b) {
@@ -256,7 +328,7 @@ public final class RegistryHttp {
     public String describe(IOException e) {
         Throwable root = e;
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof SSLException || t instanceof UnknownHostException
+            if (t instanceof StallGuard.StalledException || t instanceof ConnectException || t instanceof SSLException || t instanceof UnknownHostException
                     || t instanceof UnresolvedAddressException || t instanceof HttpTimeoutException) {
                 root = t;
                 break;
@@ -265,6 +337,9 @@ public final class RegistryHttp {
         String where = " (" + base + ")";
         if (root instanceof HttpConnectTimeoutException) {
             return "connection timed out" + where;
+        }
+        if (root instanceof StallGuard.StalledException) {
+            return root.getMessage() + where;
         }
         if (root instanceof HttpTimeoutException) {
             return "no answer within " + timeout.toSeconds() + " s" + where;

@@ -57,7 +57,12 @@ public final class TokenFetch {
                 q.append("service=").append(URLEncoder.encode(service, StandardCharsets.UTF_8)).append('&');
             }
             if (scope != null) {
-                q.append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
+                // several scopes (a push that mounts from another repository) are several scope parameters
+                String sep = "";
+                for (String one : scope.trim().split("\\s+")) {
+                    q.append(sep).append("scope=").append(URLEncoder.encode(one, StandardCharsets.UTF_8));
+                    sep = "&";
+                }
             }
             uri = URI.create(q.toString());
         } catch (IllegalArgumentException e) {
