@@ -16,7 +16,8 @@ SECTIONS = {"start": "Start latency (/bin/true, foreground)",
             "memory": "Resident host memory per running container (PSS, ~1 s after start)",
             "provision": "Provisioning a new container from a cached image",
             "unpack": "Unpack throughput (same gzip blob; higher is better)",
-            "generator": "Generator wall time"}
+            "generator": "Generator wall time",
+            "density": "Density: N idle containers at once (bench/density; one run per N)"}
 
 rows = []
 with open(tsv) as f:
@@ -72,7 +73,14 @@ targets = [
            lambda r: "%.2fx" % (r["median"] / get("unpack", "tar")["median"]) if get("unpack", "tar") else "no tar"),
     target("generator, 100 files < 150 ms", "generator", "generator-100",
            lambda r: r["median"] < 150, lambda r: "%.1f ms" % r["median"]),
+    target("1000 containers started in < 60 s", "density", "jnspawn-density-1000-start",
+           lambda r: r["median"] < 60000 and (get("density", "jnspawn-density-1000-containers") or {}).get("median") == 1000,
+           lambda r: "%.1f s" % (r["median"] / 1000)),
 ]
+for r in rows:
+    if r["section"] == "density" and r["name"].endswith("-leaks") and "median" in r:
+        targets.append(target("nothing left after stopping %s containers" % r["name"].split("-")[2], "density", r["name"],
+                              lambda x: x["median"] == 0, lambda x: "%d" % x["median"]))
 
 
 def sh(*cmd):

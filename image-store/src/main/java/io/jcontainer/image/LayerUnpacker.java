@@ -1,5 +1,6 @@
 package io.jcontainer.image;
 
+import io.jcontainer.image.internal.layer.DecompressingReader;
 import io.jcontainer.image.internal.layer.TarEntry;
 import io.jcontainer.image.internal.layer.TarEntryApplier;
 import io.jcontainer.image.internal.layer.TarReader;
@@ -35,14 +36,17 @@ public final class LayerUnpacker {
         try {
             InputStream raw = decompress(new BufferedInputStream(layer, BUFFER), compression);
             DigestingInputStream tar = new DigestingInputStream(raw);
-            TarReader reader = new TarReader(new BufferedInputStream(tar, BUFFER));
-            TarEntryApplier applier = new TarEntryApplier(dir);
-            TarEntry entry;
-            while ((entry = reader.next()) != null) {
-                applier.apply(entry, reader.content());
+            // Decompression and both digests on a thread of their own, the file system work on this one.
+            try (DecompressingReader pipe = new DecompressingReader(tar, "unpack " + dir.getFileName())) {
+                TarReader reader = new TarReader(pipe);
+                TarEntryApplier applier = new TarEntryApplier(dir);
+                TarEntry entry;
+                while ((entry = reader.next()) != null) {
+                    applier.apply(entry, reader.content());
+                }
+                applier.finish();
+                pipe.finish(); // the DiffID covers the end-of-archive blocks and any padding after them
             }
-            applier.finish();
-            tar.drain(); // the DiffID covers the end-of-archive blocks and any padding after them
             return tar.digest();
         } catch (ImageStoreException e) {
             throw e;
