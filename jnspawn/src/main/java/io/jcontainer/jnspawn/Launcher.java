@@ -350,6 +350,9 @@ public final class Launcher {
         Runtime.getRuntime().addShutdownHook(new Thread("jnspawn-signal-forwarder") {
             @Override
             public void run() {
+                if (cleaned.get()) {
+                    return; // the main thread is done and exits with its own status
+                }
                 stage.destroy(); // SIGTERM, a no-op if it has exited; the stage sends the container its kill signal
                 int code;
                 try {
