@@ -289,11 +289,10 @@ public final class HostNetwork {
     /** With no container left: the nft table and the bridge go. */
     private void removeShared() {
         try {
-            Commands.run("Failed to list table", "", Commands.tool("nft"), "list", "table", "ip", config.table());
             Commands.run("Failed to delete nftables table '" + config.table() + "'", "", Commands.tool("nft"),
                     "delete", "table", "ip", config.table());
         } catch (LaunchException e) {
-            if (!e.getMessage().startsWith("Failed to list table")) {
+            if (!e.getMessage().contains("No such file or directory")) { // no table: nothing to delete
                 warn(e.getMessage() + ", ignoring");
             }
         }
@@ -414,7 +413,10 @@ public final class HostNetwork {
         try {
             Commands.run("Failed to remove interface '" + name + "'", "", Commands.tool("ip"), "link", "del", name);
         } catch (LaunchException e) {
-            warn(e.getMessage() + ", ignoring");
+            // A veth goes by itself, asynchronously, once its container's namespace is gone.
+            if (!e.getMessage().contains("Cannot find device")) {
+                warn(e.getMessage() + ", ignoring");
+            }
         }
     }
 
