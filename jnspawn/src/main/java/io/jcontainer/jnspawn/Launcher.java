@@ -191,7 +191,7 @@ public final class Launcher {
                         }
                     });
                     interfaces = new int[] {a.ifindex()};
-                    rewriteHosts(plan, staging, a.address());
+                    rewriteHosts(plan, staging, a.address(), a.address6());
                 } else if (plan.network() == Network.NONE) {
                     HostNetwork.loopbackUp(pid);
                 }
@@ -407,7 +407,7 @@ public final class Launcher {
         try {
             if (usable(rootFs, "/etc/hosts", canCreate)) {
                 Path hosts = staging.resolve("hosts");
-                Files.writeString(hosts, Dns.hosts(plan.hostname(), null));
+                Files.writeString(hosts, Dns.hosts(plan.hostname(), null, null));
                 binds.add(new BindSpec(hosts, Path.of("/etc/hosts"), true, false));
             }
             if (plan.network() == Network.PRIVATE && usable(rootFs, "/etc/resolv.conf", canCreate)) {
@@ -436,13 +436,14 @@ public final class Launcher {
     }
 
     /** Names the container's own address in its /etc/hosts: same inode, so the bind sees it. */
-    private static void rewriteHosts(LaunchPlan plan, Path staging, String address) throws LaunchException {
+    private static void rewriteHosts(LaunchPlan plan, Path staging, String address, String address6)
+            throws LaunchException {
         Path hosts = staging.resolve("hosts");
         if (!Files.exists(hosts)) {
             return;
         }
         try {
-            Files.writeString(hosts, Dns.hosts(plan.hostname(), address));
+            Files.writeString(hosts, Dns.hosts(plan.hostname(), address, address6));
         } catch (IOException e) {
             throw new LaunchException("Failed to write '" + hosts + "': " + e.getMessage(), e);
         }

@@ -41,11 +41,15 @@ public final class Dns {
         return sb.toString();
     }
 
-    /** /etc/hosts naming the container ({@code address} null: 127.0.1.1, as Debian does). */
-    public static String hosts(String hostname, String address) {
+    /**
+     * /etc/hosts naming the container ({@code address} null: 127.0.1.1, as Debian does; {@code
+     * address6} null: no IPv6 line for it).
+     */
+    public static String hosts(String hostname, String address, String address6) {
         return "127.0.0.1\tlocalhost\n"
                 + "::1\tlocalhost ip6-localhost ip6-loopback\n"
-                + (address != null ? address : "127.0.1.1") + "\t" + hostname + "\n";
+                + (address != null ? address : "127.0.1.1") + "\t" + hostname + "\n"
+                + (address6 != null ? address6 + "\t" + hostname + "\n" : "");
     }
 
     private static boolean hasLoopbackNameserver(List<String> lines) {

@@ -48,7 +48,9 @@ public final class HostNetwork {
     }
 
     /** What {@link #attach} set up. */
-    public record Attachment(String machine, long holder, String address, String hostInterface, int ifindex) {
+    /** @param address6 the container's IPv6 (ULA) address, or null */
+    public record Attachment(String machine, long holder, String address, String address6, String hostInterface,
+            int ifindex) {
     }
 
     /** A lease file's content. */
@@ -120,6 +122,9 @@ public final class HostNetwork {
             host.append("link add ").append(bridge).append(" type bridge\n");
             host.append("addr add ").append(subnet.gateway()).append('/').append(subnet.prefix()).append(" dev ")
                     .append(bridge).append('\n');
+            if (config.ipv6Gateway() != null) {
+                host.append("addr add ").append(config.ipv6Gateway()).append("/64 dev ").append(bridge).append(" nodad\n");
+            }
             host.append("link set ").append(bridge).append(" up\n");
         }
         host.append("link add ").append(lease.hostInterface()).append(" type veth peer name ").append(CONTAINER_INTERFACE)
@@ -139,7 +144,9 @@ public final class HostNetwork {
                 "link set lo up\n"
                 + "addr add " + lease.address() + "/" + subnet.prefix() + " dev " + CONTAINER_INTERFACE + "\n"
                 + "link set " + CONTAINER_INTERFACE + " up\n"
-                + "route add default via " + subnet.gateway() + "\n");
+                + "route add default via " + subnet.gateway() + "\n"
+                + (config.ipv6Prefix() == null ? "" : "addr add " + config.ipv6Of(lease.address()) + "/64 dev "
+                        + CONTAINER_INTERFACE + " nodad\n" + "route add default via " + config.ipv6Gateway() + "\n"));
         Commands.run("Failed to set up nftables table '" + config.table() + "'", tableScript(lease),
                 Commands.tool("nft"), "-f", "-");
         int ifindex;
@@ -148,7 +155,8 @@ public final class HostNetwork {
         } catch (IOException | NumberFormatException e) {
             throw new LaunchException("Failed to read the ifindex of '" + lease.hostInterface() + "': " + e.getMessage(), e);
         }
-        return new Attachment(lease.machine(), lease.pid(), lease.address(), lease.hostInterface(), ifindex);
+        return new Attachment(lease.machine(), lease.pid(), lease.address(), config.ipv6Of(lease.address()),
+                lease.hostInterface(), ifindex);
     }
 
     /** Brings up loopback in the network namespace of {@code pid} ({@code Network=none}). */

@@ -30,7 +30,9 @@ class DnsTest {
 
     @Test
     void hostsNamesTheContainer() {
-        assertEquals("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.213.0.2\tweb\n",
-                Dns.hosts("web", "10.213.0.2"));
+        assertEquals("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.213.0.2\tweb\n"
+                + "fd00::2\tweb\n", Dns.hosts("web", "10.213.0.2", "fd00::2"));
+        assertEquals("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\tweb\n",
+                Dns.hosts("web", null, null));
     }
 }

@@ -2,6 +2,9 @@ package io.jcontainer.jnspawn.internal.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jcontainer.jnspawn.settings.SettingsException;
@@ -26,10 +29,22 @@ class NetworkConfigTest {
     @Test
     void readsTheNetworkSection() throws SettingsException {
         NetworkConfig c = NetworkConfig.parse(UnitFile.parse("net.conf",
-                "[Network]\nBridge=jct0\nSubnet=192.0.2.0/30\nTable=jct_test\nIPForward=no\n"));
-        assertEquals(new NetworkConfig("jct0", new Ipv4Subnet(0xc0000200, 30), "jct_test", false), c);
+                "[Network]\nBridge=jct0\nSubnet=192.0.2.0/30\nTable=jct_test\nIPForward=no\n"
+                        + "IPv6Prefix=fd00:1:2:3::/64\n"));
+        assertEquals(new NetworkConfig("jct0", new Ipv4Subnet(0xc0000200, 30), "jct_test", false, "fd00:1:2:3::"), c);
         assertEquals(1, c.subnet().leasable());
         assertEquals("192.0.2.2", c.subnet().address(0));
+        assertEquals("fd00:1:2:3::2", c.ipv6Of("192.0.2.2"));
+        assertEquals("fd00:1:2:3::1", c.ipv6Gateway());
+    }
+
+    @Test
+    void theDefaultUlaIsPerHostAndBridgeAndIPv6CanBeTurnedOff() throws SettingsException {
+        String ula = NetworkConfig.parse(UnitFile.parse("net.conf", "[Network]\nBridge=jct0\n")).ipv6Prefix();
+        assertTrue(ula.matches("fd[0-9a-f]{2}:[0-9a-f]{1,4}:[0-9a-f]{1,4}::"), ula);
+        assertNotEquals(ula, NetworkConfig.parse(UnitFile.parse("net.conf", "[Network]\nBridge=jct1\n")).ipv6Prefix());
+        assertNull(NetworkConfig.parse(UnitFile.parse("net.conf", "[Network]\nIPv6Prefix=no\n")).ipv6Prefix());
+        assertNull(NetworkConfig.parse(UnitFile.parse("net.conf", "[Network]\nIPv6Prefix=no\n")).ipv6Of("10.213.0.2"));
     }
 
     @ParameterizedTest
@@ -39,6 +54,7 @@ class NetworkConfigTest {
             Subnet=10.0.0/16                  | net.conf:2: Invalid address '10.0.0/16'
             Bridge=a-bridge-name-too-long     | net.conf:2: Invalid Bridge 'a-bridge-name-too-long': expected up to 15 letters, digits, '_', '.', '-'
             IPForward=maybe                   | net.conf:2: Invalid boolean 'maybe' for IPForward
+            IPv6Prefix=2001:db8::/64          | net.conf:2: Invalid IPv6Prefix '2001:db8::/64': expected a ULA /64 as fdXX:XXXX:XXXX:XXXX::/64, or no
             Gateway=10.0.0.1                  | net.conf:2: Unknown key 'Gateway'
             """)
     void refusesBadValuesNamingFileAndLine(String line, String message) {
