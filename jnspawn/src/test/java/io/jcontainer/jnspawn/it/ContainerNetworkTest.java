@@ -75,6 +75,7 @@ class ContainerNetworkTest {
 
     static List<String> command(Path networkConf, String... args) {
         List<String> cmd = jnspawnCommand(List.of(args));
+        cmd.removeIf(a -> a.startsWith("-Djcontainer.network.conf="));
         cmd.add(1, "-Djcontainer.network.conf=" + networkConf);
         cmd.add(1, "-Djcontainer.runtime=" + runtime);
         return cmd;
