@@ -36,8 +36,9 @@ public final class HostNetwork {
     /** The container's end of the veth pair, as systemd-nspawn names it. */
     public static final String CONTAINER_INTERFACE = "host0";
     public static final String HOST_INTERFACE_PREFIX = "vj-";
+    /** A map element as nft lists it; the protocol is a number where /etc/protocols is missing. */
     private static final Pattern ELEMENT = Pattern.compile(
-            "(tcp|udp)\\s*\\.\\s*(\\d+)\\s*:\\s*(\\d+\\.\\d+\\.\\d+\\.\\d+)\\s*\\.\\s*(\\d+)");
+            "\\b(tcp|udp|6|17)\\s*\\.\\s*(\\d+)\\s*:\\s*(\\d+\\.\\d+\\.\\d+\\.\\d+)\\s*\\.\\s*(\\d+)");
 
     private final NetworkConfig config;
     private final Path leaseDir;
@@ -278,11 +279,10 @@ public final class HostNetwork {
             return; // no table: nothing to prune
         }
         StringBuilder s = new StringBuilder();
-        Matcher m = ELEMENT.matcher(listing);
-        while (m.find()) {
-            if (!held.contains(m.group(3))) {
-                s.append("delete element ").append(t).append(" ports { ").append(m.group(1)).append(" . ")
-                        .append(m.group(2)).append(" }\n");
+        for (String[] e : elements(listing)) {
+            if (!held.contains(e[2])) {
+                s.append("delete element ").append(t).append(" ports { ").append(e[0]).append(" . ").append(e[1])
+                        .append(" }\n");
             }
         }
         if (s.length() > 0) {
@@ -292,6 +292,16 @@ public final class HostNetwork {
                 warn(e.getMessage() + ", ignoring");
             }
         }
+    }
+
+    /** The elements of {@code nft list map} output as {protocol, host port, address, container port}. */
+    static List<String[]> elements(String listing) {
+        List<String[]> out = new ArrayList<>();
+        Matcher m = ELEMENT.matcher(listing);
+        while (m.find()) {
+            out.add(new String[] {m.group(1), m.group(2), m.group(3), m.group(4)});
+        }
+        return out;
     }
 
     /** With no container left: the nft table and the bridge go. */

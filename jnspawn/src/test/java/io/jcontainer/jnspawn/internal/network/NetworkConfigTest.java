@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.jnspawn.settings.UnitFile;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -61,6 +62,18 @@ class NetworkConfigTest {
         SettingsException e = assertThrows(SettingsException.class,
                 () -> NetworkConfig.parse(UnitFile.parse("net.conf", "[Network]\n" + line + "\n")));
         assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void mapElementsAreReadWithProtocolNamesOrNumbers() {
+        // Without /etc/protocols (a minbase system) nft lists tcp as 6.
+        String listing = "table ip jcontainer {\n\tmap ports {\n\t\ttype inet_proto . inet_service : ipv4_addr . inet_service\n"
+                + "\t\telements = { tcp . 8080 : 10.213.0.2 . 80, 6 . 8081 : 10.213.0.3 . 81,\n\t\t\t     17 . 5353 : 10.213.0.4 . 53 }\n\t}\n}\n";
+        List<String[]> e = HostNetwork.elements(listing);
+        assertEquals(3, e.size());
+        assertEquals(List.of("tcp", "8080", "10.213.0.2", "80"), List.of(e.get(0)));
+        assertEquals(List.of("6", "8081", "10.213.0.3", "81"), List.of(e.get(1)));
+        assertEquals(List.of("17", "5353", "10.213.0.4", "53"), List.of(e.get(2)));
     }
 
     @Test
