@@ -64,6 +64,11 @@ class RunForegroundTest {
     @AfterAll
     static void forgetTheLauncher() {
         System.clearProperty(Host.JNSPAWN_PROPERTY);
+        // What stays of the test's bridge after its last container: the lease directory and its lock.
+        Path leases = Path.of("/run/jcontainer/net/jctr" + (ProcessHandle.current().pid() % 200 + 20));
+        leases.resolve(".lock").toFile().delete();
+        leases.toFile().delete();
+        leases.getParent().toFile().delete(); // only if empty
     }
 
     static void requireRoot() throws IOException {

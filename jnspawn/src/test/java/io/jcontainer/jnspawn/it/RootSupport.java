@@ -88,6 +88,13 @@ final class RootSupport {
         try {
             Path f = Files.createTempFile("jnspawn-test-network", ".conf");
             f.toFile().deleteOnExit();
+            // What stays of a bridge after its last container: the lease directory and its lock file.
+            Path leases = Path.of("/run/jcontainer/net/jcti" + id);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                leases.resolve(".lock").toFile().delete();
+                leases.toFile().delete();
+                leases.getParent().toFile().delete(); // only if empty
+            }));
             return Files.writeString(f, "[Network]\nBridge=jcti" + id + "\nSubnet=10.254." + id + ".0/24\nTable=jcontainer_it"
                     + id + "\nIPForward=no\n");
         } catch (IOException e) {
