@@ -6,6 +6,7 @@ import io.jcontainer.image.ImageStore;
 import io.jcontainer.jnspawn.settings.BindSpec;
 import io.jcontainer.jnspawn.settings.ContainerFile;
 import io.jcontainer.jnspawn.settings.MachineName;
+import io.jcontainer.jnspawn.settings.PortMapping;
 import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.machined.JobMode;
 import io.jcontainer.machined.SystemdManager;
@@ -68,7 +69,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "Set an environment variable.")
     List<String> env = new ArrayList<>();
 
-    @Option(names = {"-p", "--publish"}, paramLabel = "HOST:CTR", description = "Not yet supported (networking).")
+    @Option(names = {"-p", "--publish"}, paramLabel = "HOST:CTR[/PROTO]",
+            description = "Publish a container port on the host (PublishPort=; needs --network private).")
     List<String> publish = new ArrayList<>();
 
     @Option(names = "--network", paramLabel = "MODE", description = "host, none or private (default).")
@@ -101,10 +103,6 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean systemd = host.systemdBooted();
-        if (!publish.isEmpty()) {
-            throw new CliException("-p/--publish is not supported yet (networking, issue 6): '" + publish.get(0)
-                    + "'; use --network host to share the host's ports.");
-        }
         if (detach && !systemd) {
             throw new CliException("run -d needs systemd as PID 1 (this host runs '" + Host.pid1Name()
                     + "'); run in the foreground instead");
@@ -135,6 +133,16 @@ final class RunCommand implements Callable<Integer> {
         }
         if (network != null && !NETWORKS.contains(network)) {
             throw new CliException("Invalid --network '" + network + "': expected host, none or private.");
+        }
+        for (String p : publish) {
+            try {
+                PortMapping.parse(p);
+            } catch (SettingsException e) {
+                throw new CliException("Malformed -p: " + e.getMessage() + ".", e);
+            }
+        }
+        if (!publish.isEmpty() && network != null && !network.equals("private")) {
+            throw new CliException("-p/--publish needs --network private, not '" + network + "'.");
         }
         List<String> assignments = new ArrayList<>();
         for (String e : env) {
@@ -174,6 +182,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (network != null) {
             file.set("Network", network);
+        }
+        for (String p : publish) {
+            file.set("PublishPort", p);
         }
         if (user != null) {
             file.set("User", user);

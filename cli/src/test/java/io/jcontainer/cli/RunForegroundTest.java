@@ -47,10 +47,14 @@ class RunForegroundTest {
             fail("make-demo-root failed: " + output);
         }
         // As bin/jnspawn: java, the class path (this JVM's, which holds jnspawn and its dependencies), the exec stage.
+        // Network=private (run's default) on a bridge, subnet and nft table of this test, not the host's.
+        long id = ProcessHandle.current().pid() % 200 + 20;
+        Path network = Files.writeString(tmp.resolve("network.conf"), "[Network]\nBridge=jctr" + id
+                + "\nSubnet=10.249." + id + ".0/24\nTable=jcontainer_rt" + id + "\nIPForward=no\n");
         Path launcher = tmp.resolve("jnspawn");
         Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
                 + "' $JCONTAINER_JAVA_OPTS -cp '" + System.getProperty("java.class.path") + "' -Djcontainer.exec='"
-                + exec + "' io.jcontainer.jnspawn.Main \"$@\"\n");
+                + exec + "' -Djcontainer.network.conf='" + network + "' io.jcontainer.jnspawn.Main \"$@\"\n");
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
         System.setProperty(Host.JNSPAWN_PROPERTY, launcher.toString());
         jc = new Jcontainer(tmp);
@@ -60,6 +64,11 @@ class RunForegroundTest {
     @AfterAll
     static void forgetTheLauncher() {
         System.clearProperty(Host.JNSPAWN_PROPERTY);
+        // What stays of the test's bridge after its last container: the lease directory and its lock.
+        Path leases = Path.of("/run/jcontainer/net/jctr" + (ProcessHandle.current().pid() % 200 + 20));
+        leases.resolve(".lock").toFile().delete();
+        leases.toFile().delete();
+        leases.getParent().toFile().delete(); // only if empty
     }
 
     static void requireRoot() throws IOException {

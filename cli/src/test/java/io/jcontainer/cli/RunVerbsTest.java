@@ -151,7 +151,7 @@ class RunVerbsTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"-v=data:/data", "-v=/srv", "-v=/srv:/data:rx", "-v=/srv:data", "-e=A", "-e==1",
-        "-e=1A=2", "-p=8080:80", "-p=nonsense", "--network=bridge", "--name=a/b", "--user=a\nb"})
+        "-e=1A=2", "-p=8080:http", "-p=nonsense", "-p=80/sctp", "--network=bridge", "--name=a/b", "--user=a\nb"})
     void malformedOptionsAreOneLineAnd125AndWriteNothing(String option) throws Exception {
         var outcome = jc.run("run", option, "demo:1", "true");
 
@@ -159,6 +159,17 @@ class RunVerbsTest {
         assertTrue(outcome.errLine().startsWith("jcontainer: "), outcome.err());
         assertEquals(List.of(), transientFiles());
         assertFalse(Files.exists(tmp.resolve("jnspawn-stub.log")));
+    }
+
+    @Test
+    void publishedPortsBecomePublishPortLines() throws Exception {
+        jc.ok("run", "--name", "web", "-p", "8080:80", "-p", "5353:53/udp", "demo:1");
+
+        ContainerFile file = ContainerFile.parse(run.resolve("web.container"));
+        assertEquals(List.of("8080:80", "5353:53/udp"), file.publishPorts());
+        var host = jc.run("run", "--network", "host", "-p", "8080:80", "demo:1");
+        assertEquals(125, host.status());
+        assertEquals("jcontainer: -p/--publish needs --network private, not 'host'.", host.errLine());
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.jcontainer.jnspawn.settings.BindSpec;
 import io.jcontainer.jnspawn.settings.Booleans;
 import io.jcontainer.jnspawn.settings.Hostname;
 import io.jcontainer.jnspawn.settings.MachineName;
+import io.jcontainer.jnspawn.settings.PortMapping;
 import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.jnspawn.settings.Signals;
 import io.jcontainer.jnspawn.settings.TmpfsSpec;
@@ -39,6 +40,9 @@ public final class JnspawnOptions {
     public Integer killSignal;
     public Boolean boot;
     public Boolean privateNetwork;
+    /** nspawn's --network-veth/-n: a veth pair to the host's bridge (Network=private). */
+    public Boolean networkVeth;
+    public final List<PortMapping> ports = new ArrayList<>();
     public String console;
     public boolean quiet;
     public boolean dryRun;
@@ -54,7 +58,7 @@ public final class JnspawnOptions {
     private static final List<String> WITH_VALUE = List.of(
             "--directory", "-D", "--layer", "--image", "--machine", "-M", "--hostname", "--setenv", "-E", "--chdir",
             "--user", "-u", "--bind", "--bind-ro", "--tmpfs", "--capability", "--drop-capability",
-            "--kill-signal", "--console", "--private-users");
+            "--kill-signal", "--console", "--private-users", "--port", "-p");
 
     public static final String USAGE = String.join("\n",
             "Usage: jnspawn [OPTIONS...] [COMMAND [ARGS...]]",
@@ -82,6 +86,8 @@ public final class JnspawnOptions {
             "     --kill-signal=SIGNAL   signal that stops the container (default SIGTERM; SIGRTMIN+3 with -b)",
             "  -b --boot                 run the image's init as PID 1",
             "     --private-network      own network namespace (loopback only)",
+            "  -n --network-veth         own network namespace with a veth to the bridge (Network=private)",
+            "  -p --port=[tcp|udp:]HOST[:CONTAINER]  publish a port (with --network-veth; repeatable)",
             "     --console=MODE         interactive (a pty; default on a terminal) | pipe",
             "     --register=BOOL        register with systemd-machined when run by systemd (default yes)",
             "     --keep-unit            accepted for nspawn compatibility: jnspawn never makes a scope",
@@ -177,6 +183,8 @@ public final class JnspawnOptions {
             case "--kill-signal": killSignal = Signals.parse(value); break;
             case "-b": case "--boot": boot = bool(name, value); break;
             case "--private-network": privateNetwork = bool(name, value); break;
+            case "-n": case "--network-veth": networkVeth = bool(name, value); break;
+            case "-p": case "--port": ports.add(PortMapping.parseNspawn(value)); break;
             case "--console":
                 if (!List.of("interactive", "pipe").contains(value)) {
                     throw new SettingsException("Invalid --console '" + value + "': expected interactive or pipe");

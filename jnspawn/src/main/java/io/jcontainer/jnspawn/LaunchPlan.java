@@ -2,6 +2,7 @@ package io.jcontainer.jnspawn;
 
 import io.jcontainer.jnspawn.settings.BindSpec;
 import io.jcontainer.jnspawn.settings.Network;
+import io.jcontainer.jnspawn.settings.PortMapping;
 import io.jcontainer.jnspawn.settings.TmpfsSpec;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.List;
  * @param deviceCgroup whether jnspawn confines the container to the allowed devices with a cgroup
  * @param handOver     systemd takes the container over once it runs (else jnspawn stays in the
  *                     foreground, and the container dies with it)
+ * @param ports        published ports ({@link Network#PRIVATE} only)
  */
 public record LaunchPlan(
         String machine,
@@ -42,14 +44,34 @@ public record LaunchPlan(
         Network network,
         boolean pty,
         boolean deviceCgroup,
-        boolean handOver) {
+        boolean handOver,
+        List<PortMapping> ports) {
 
     public LaunchPlan {
+        ports = List.copyOf(ports);
         argv = List.copyOf(argv);
         env = List.copyOf(env);
         groups = List.copyOf(groups);
         binds = List.copyOf(binds);
         tmpfs = List.copyOf(tmpfs);
+    }
+
+    /** A plan without published ports. */
+    public LaunchPlan(String machine, Root root, String hostname, List<String> argv, List<String> env,
+            String workingDirectory, int uid, int gid, List<Integer> groups, List<BindSpec> binds, List<TmpfsSpec> tmpfs,
+            int userNsBase, int userNsRange, long capabilities, boolean noNewPrivileges, int killSignal, boolean boot,
+            Network network, boolean pty, boolean deviceCgroup, boolean handOver) {
+        this(machine, root, hostname, argv, env, workingDirectory, uid, gid, groups, binds, tmpfs, userNsBase, userNsRange,
+                capabilities, noNewPrivileges, killSignal, boot, network, pty, deviceCgroup, handOver, List.of());
+    }
+
+    /** This plan with {@code first} bound before its own binds (so that the user's win). */
+    public LaunchPlan withBindsFirst(List<BindSpec> first) {
+        List<BindSpec> all = new java.util.ArrayList<>(first);
+        all.addAll(binds);
+        return new LaunchPlan(machine, root, hostname, argv, env, workingDirectory, uid, gid, groups, all, tmpfs,
+                userNsBase, userNsRange, capabilities, noNewPrivileges, killSignal, boot, network, pty, deviceCgroup,
+                handOver, ports);
     }
 
     public boolean userNamespace() {

@@ -7,6 +7,7 @@ import io.jcontainer.jnspawn.settings.BindSpec;
 import io.jcontainer.jnspawn.settings.ContainerFile;
 import io.jcontainer.jnspawn.settings.MachineName;
 import io.jcontainer.jnspawn.settings.Network;
+import io.jcontainer.jnspawn.settings.PortMapping;
 import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.jnspawn.settings.Signals;
 import io.jcontainer.jnspawn.settings.TmpfsSpec;
@@ -81,7 +82,6 @@ public final class LaunchPlanner {
                 throw new LaunchException("No root given: use -D/--directory, --layer, --image, or -M NAME with a container file.");
             }
             file = ContainerFile.parse(ContainerFile.locate(o.machine, searchDirs));
-            checkSupported(file);
         }
 
         // ---- the root
@@ -118,13 +118,24 @@ public final class LaunchPlanner {
         String hostname = o.hostname != null ? o.hostname : file != null && file.hostname() != null ? file.hostname() : machine;
 
         // ---- namespaces and privileges
+        // As nspawn: --network-veth is a veth to the host, --private-network alone is loopback only.
         Network network;
-        if (Boolean.TRUE.equals(o.privateNetwork)) {
+        if (Boolean.TRUE.equals(o.networkVeth)) {
             network = Network.PRIVATE;
-        } else if (file != null && o.privateNetwork == null) {
+        } else if (Boolean.TRUE.equals(o.privateNetwork)) {
+            network = Network.NONE;
+        } else if (file != null && o.privateNetwork == null && o.networkVeth == null) {
             network = file.network();
         } else {
             network = Network.HOST; // nspawn's default without --private-network
+        }
+        List<PortMapping> ports = new ArrayList<>(file != null ? file.publishedPorts() : List.of());
+        ports.addAll(o.ports);
+        if (!ports.isEmpty() && network != Network.PRIVATE) {
+            throw new LaunchException(file != null && !file.publishPorts().isEmpty()
+                    ? file.source() + ":" + file.lineOf("PublishPort") + ": PublishPort= needs Network=private, not "
+                            + network
+                    : "-p/--port needs --network-veth (or Network=private), not network '" + network + "'.");
         }
         UserNsSpec users = o.privateUsers != null ? o.privateUsers : file != null ? file.privateUsers() : null;
         if (image != null && users != null && users.enabled()) {
@@ -252,7 +263,7 @@ public final class LaunchPlanner {
         boolean noNewPrivileges = pick(o.noNewPrivileges, file != null && file.noNewPrivileges());
         return new LaunchPlan(machine, root, hostname, argv, envList, cwd, user.uid(), user.gid(), user.groups(),
                 binds, tmpfs, nsBase, nsRange, caps, noNewPrivileges, killSignal, boot, network, pty, deviceCgroup,
-                unitDevicePolicy);
+                unitDevicePolicy, ports);
     }
 
     private static LaunchPlan.Root rootOf(Path directory, List<Path> layers, boolean ephemeral, boolean readOnly)
@@ -310,13 +321,5 @@ public final class LaunchPlanner {
 
     private static boolean pick(Boolean cli, boolean fallback) {
         return cli != null ? cli : fallback;
-    }
-
-    /** Keys of DESIGN.md's container file that need parts this build does not have yet. */
-    private static void checkSupported(ContainerFile file) throws SettingsException {
-        if (!file.publishPorts().isEmpty()) {
-            throw new SettingsException(file.source() + ":" + file.lineOf("PublishPort")
-                    + ": PublishPort= needs container networking, which jnspawn does not have yet");
-        }
     }
 }

@@ -3,10 +3,17 @@ package io.jcontainer.jnspawn;
 import io.jcontainer.jnspawn.internal.cgroup.DeviceCgroup;
 import io.jcontainer.jnspawn.internal.exec.ExecPlan;
 import io.jcontainer.jnspawn.internal.exec.PlanCompiler;
+import io.jcontainer.jnspawn.internal.network.Dns;
+import io.jcontainer.jnspawn.internal.network.HostNetwork;
+import io.jcontainer.jnspawn.internal.network.NetworkConfig;
+import io.jcontainer.jnspawn.internal.rootfs.RootFs;
 import io.jcontainer.jnspawn.internal.rootfs.Ownership;
 import io.jcontainer.jnspawn.internal.security.Arch;
 import io.jcontainer.jnspawn.internal.security.SeccompFilter;
 import io.jcontainer.jnspawn.internal.security.SeccompPolicy;
+import io.jcontainer.jnspawn.settings.BindSpec;
+import io.jcontainer.jnspawn.settings.Network;
+import io.jcontainer.jnspawn.settings.SettingsException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -17,7 +24,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs a {@link LaunchPlan} in the foreground: prepares the host side, hands the compiled plan to
@@ -52,12 +61,13 @@ public final class Launcher {
     public interface MachineRegistration {
         MachineRegistration NONE = new MachineRegistration() {
             @Override
-            public void register(LaunchPlan plan, long leader) {
+            public void register(LaunchPlan plan, long leader, int[] interfaces) {
                 // --register=no
             }
         };
 
-        void register(LaunchPlan plan, long leader) throws LaunchException;
+        /** @param interfaces host-side ifindices of the container's network (RegisterMachineWithNetwork) */
+        void register(LaunchPlan plan, long leader, int[] interfaces) throws LaunchException;
     }
 
     /**
@@ -67,13 +77,13 @@ public final class Launcher {
      *
      * @return false if the container ended before it was handed over (its status is the result)
      */
-    private boolean handOver(LaunchPlan plan, SocketChannel channel, long pid, Process stage)
+    private boolean handOver(LaunchPlan plan, SocketChannel channel, long pid, Process stage, int[] interfaces)
             throws IOException, LaunchException {
         String line = readLine(channel);
         if (line == null || !line.equals("RUNNING")) {
             return false;
         }
-        registration.register(plan, pid);
+        registration.register(plan, pid, interfaces);
         // The stage's notifier follows it with a barrier, so systemd has read it when we exit.
         byte[] message = ("STATUS=Container " + plan.machine() + " running.\nREADY=1\nMAINPID=" + pid + "\n")
                 .getBytes(StandardCharsets.UTF_8);
@@ -124,11 +134,14 @@ public final class Launcher {
             throw new LaunchException("Exec stage '" + execStage + "' is missing or not executable.");
         }
         prepareRoot(plan);
+        HostNetwork network = plan.network() == Network.PRIVATE ? new HostNetwork(networkConfig(), runtimeDir) : null;
         Path staging = createStaging(plan);
         DeviceCgroup cgroup = null;
         AtomicBoolean cleaned = new AtomicBoolean();
+        AtomicReference<Runnable> detach = new AtomicReference<>();
         Process stage = null;
         try {
+            plan = withNetworkFiles(plan, staging);
             ExecPlan ops = compile(plan, staging);
             if (plan.deviceCgroup()) {
                 cgroup = DeviceCgroup.create(staging.getFileName().toString());
@@ -137,7 +150,7 @@ public final class Launcher {
             try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                 server.bind(UnixDomainSocketAddress.of(socketPath));
                 stage = new ProcessBuilder(execStage.toString(), "--control=" + socketPath).inheritIO().start();
-                installForwarder(stage, staging, cgroup, cleaned);
+                installForwarder(stage, staging, cgroup, cleaned, detach);
                 Process watched = stage;
                 // If the stage dies before it connects, stop waiting for it.
                 Thread watcher = new Thread("exec-stage-watcher") {
@@ -168,9 +181,25 @@ public final class Launcher {
                 if (cgroup != null) {
                     cgroup.add(pid);
                 }
+                int[] interfaces = new int[0];
+                if (network != null) {
+                    HostNetwork.Attachment a = network.attach(plan.machine(), pid, plan.ports());
+                    detach.set(new Runnable() {
+                        @Override
+                        public void run() {
+                            network.detach(a);
+                        }
+                    });
+                    interfaces = new int[] {a.ifindex()};
+                    rewriteHosts(plan, staging, a.address(), a.address6());
+                } else if (plan.network() == Network.NONE) {
+                    HostNetwork.loopbackUp(pid);
+                }
                 channel.write(ByteBuffer.wrap("GO\n".getBytes(StandardCharsets.US_ASCII)));
                 if (notifySocket != null) {
-                    if (handOver(plan, channel, pid, stage)) {
+                    if (handOver(plan, channel, pid, stage, interfaces)) {
+                        // The container lives on: ExecStopPost= (jnspawn --cleanup) releases its network.
+                        detach.set(null);
                         return 0;
                     }
                 }
@@ -189,7 +218,7 @@ public final class Launcher {
             }
             // Also after a hand-over: the container's mounts hang off its own root, not these
             // (by then empty) host directories.
-            cleanup(staging, cgroup, cleaned);
+            cleanup(staging, cgroup, cleaned, detach);
         }
     }
 
@@ -199,6 +228,11 @@ public final class Launcher {
      * failures are reported and ignored, as for an ExecStopPost= command.
      */
     public void cleanUp(String machine) {
+        try {
+            new HostNetwork(NetworkConfig.load(), runtimeDir).cleanUp(machine);
+        } catch (SettingsException e) {
+            System.err.println("jnspawn: " + e.getMessage() + "; not cleaning up the network");
+        }
         String prefix = "jnspawn." + machine + ".";
         for (Path dir : new Path[] {runtimeDir, DeviceCgroup.ROOT.resolve("jcontainer")}) {
             if (!Files.isDirectory(dir)) {
@@ -311,10 +345,14 @@ public final class Launcher {
      * On SIGTERM/SIGINT the JVM runs shutdown hooks: pass the request on, wait for the container
      * and for the cleanup (which the main thread may be doing), then exit as the container did.
      */
-    private static void installForwarder(Process stage, Path staging, DeviceCgroup cgroup, AtomicBoolean cleaned) {
+    private static void installForwarder(Process stage, Path staging, DeviceCgroup cgroup, AtomicBoolean cleaned,
+            AtomicReference<Runnable> detach) {
         Runtime.getRuntime().addShutdownHook(new Thread("jnspawn-signal-forwarder") {
             @Override
             public void run() {
+                if (cleaned.get()) {
+                    return; // the main thread is done and exits with its own status
+                }
                 stage.destroy(); // SIGTERM, a no-op if it has exited; the stage sends the container its kill signal
                 int code;
                 try {
@@ -322,19 +360,92 @@ public final class Launcher {
                 } catch (InterruptedException e) {
                     code = 130;
                 }
-                cleanup(staging, cgroup, cleaned);
+                cleanup(staging, cgroup, cleaned, detach);
                 Runtime.getRuntime().halt(code);
             }
         });
     }
 
-    /** Removes the cgroup and staging directory once; a second caller waits for the first. */
-    private static void cleanup(Path staging, DeviceCgroup cgroup, AtomicBoolean cleaned) {
+    /** Releases the network, removes the cgroup and staging directory once; a second caller waits for the first. */
+    private static void cleanup(Path staging, DeviceCgroup cgroup, AtomicBoolean cleaned, AtomicReference<Runnable> detach) {
         synchronized (cleaned) {
             if (cleaned.getAndSet(true)) {
                 return;
             }
+            Runnable d = detach.getAndSet(null);
+            if (d != null) {
+                d.run();
+            }
             removeAll(staging, cgroup);
+        }
+    }
+
+    private static NetworkConfig networkConfig() throws LaunchException {
+        try {
+            return NetworkConfig.load();
+        } catch (SettingsException e) {
+            throw new LaunchException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * With a network namespace of its own, the container gets a generated /etc/hosts naming it
+     * and (with a veth) an /etc/resolv.conf from the host's, bound read-only from the staging
+     * directory. Not where the image's file is a symlink (mount targets may not pass through
+     * one), nor where it is missing and could not be created (a root without a writable layer).
+     */
+    private static LaunchPlan withNetworkFiles(LaunchPlan plan, Path staging) throws LaunchException {
+        if (plan.network() == Network.HOST) {
+            return plan;
+        }
+        RootFs rootFs = new RootFs(plan.root());
+        LaunchPlan.Root root = plan.root();
+        java.util.Optional<Path> etc = rootFs.find("/etc");
+        boolean canCreate = (root.upper() != null || root.ephemeral()) && !root.readOnly() && etc.isPresent()
+                && Files.isDirectory(etc.get(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        java.util.ArrayList<BindSpec> binds = new java.util.ArrayList<>();
+        try {
+            if (usable(rootFs, "/etc/hosts", canCreate)) {
+                Path hosts = staging.resolve("hosts");
+                Files.writeString(hosts, Dns.hosts(plan.hostname(), null, null));
+                binds.add(new BindSpec(hosts, Path.of("/etc/hosts"), true, false));
+            }
+            if (plan.network() == Network.PRIVATE && usable(rootFs, "/etc/resolv.conf", canCreate)) {
+                Path resolv = staging.resolve("resolv.conf");
+                Files.writeString(resolv, Dns.resolvConf(Dns.HOST_RESOLV_CONF, Dns.RESOLVED_UPSTREAM));
+                binds.add(new BindSpec(resolv, Path.of("/etc/resolv.conf"), true, false));
+            }
+        } catch (IOException e) {
+            throw new LaunchException("Failed to write the container's network files in '" + staging + "': "
+                    + e.getMessage(), e);
+        }
+        return binds.isEmpty() ? plan : plan.withBindsFirst(binds);
+    }
+
+    private static boolean usable(RootFs rootFs, String target, boolean canCreate) {
+        try {
+            rootFs.checkMountTarget(target);
+        } catch (LaunchException e) {
+            return false;
+        }
+        java.util.Optional<Path> found = rootFs.find(target);
+        if (found.isPresent()) {
+            return Files.isRegularFile(found.get(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        }
+        return canCreate;
+    }
+
+    /** Names the container's own address in its /etc/hosts: same inode, so the bind sees it. */
+    private static void rewriteHosts(LaunchPlan plan, Path staging, String address, String address6)
+            throws LaunchException {
+        Path hosts = staging.resolve("hosts");
+        if (!Files.exists(hosts)) {
+            return;
+        }
+        try {
+            Files.writeString(hosts, Dns.hosts(plan.hostname(), address, address6));
+        } catch (IOException e) {
+            throw new LaunchException("Failed to write '" + hosts + "': " + e.getMessage(), e);
         }
     }
 

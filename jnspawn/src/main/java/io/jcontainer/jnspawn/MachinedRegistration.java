@@ -15,10 +15,10 @@ import java.util.SplittableRandom;
 final class MachinedRegistration implements Launcher.MachineRegistration {
 
     @Override
-    public void register(LaunchPlan plan, long leader) throws LaunchException {
+    public void register(LaunchPlan plan, long leader, int[] interfaces) throws LaunchException {
         try (MachineManager manager = new MachineManager()) {
             new MachineRegistrar(manager).register(plan.machine(), machineId(plan), (int) leader, rootDirectory(plan),
-                    new int[0]);
+                    interfaces);
         } catch (MachinedException e) {
             throw new LaunchException("Failed to register machine '" + plan.machine() + "' with systemd-machined: "
                     + e.getMessage(), e);

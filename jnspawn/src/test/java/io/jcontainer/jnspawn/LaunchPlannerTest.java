@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.jcontainer.jnspawn.internal.security.Capabilities;
 import io.jcontainer.jnspawn.settings.Network;
+import io.jcontainer.jnspawn.settings.PortMapping;
 import io.jcontainer.jnspawn.settings.SettingsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ class LaunchPlannerTest {
     @Test
     void privateNetworkAddsNetAdminAsNspawnDoes() throws Exception {
         LaunchPlan p = plan(true, "--private-network", "-D", root.toString(), "true");
-        assertEquals(Network.PRIVATE, p.network());
+        assertEquals(Network.NONE, p.network());
         assertEquals(Capabilities.nspawnDefault(true), p.capabilities());
     }
 
@@ -147,11 +148,30 @@ class LaunchPlannerTest {
     }
 
     @Test
-    void containerFileKeysThisBuildCannotHonourAreErrorsNamingTheLine() throws Exception {
+    void publishedPortsComeFromTheFileAndTheCommandLine() throws Exception {
         Path f = etc.resolve("img.container");
         Files.writeString(f, "[Container]\nDirectory=" + root + "\nPublishPort=8080:80\n");
-        SettingsException e = assertThrows(SettingsException.class, () -> plan(true, "-M", "img"));
-        assertTrue(e.getMessage().startsWith(f + ":3: PublishPort="), e.getMessage());
+        LaunchPlan p = plan(true, "-M", "img", "-p", "udp:5353:53");
+        assertEquals(Network.PRIVATE, p.network());
+        assertEquals(List.of(new PortMapping("tcp", 8080, 80), new PortMapping("udp", 5353, 53)), p.ports());
+    }
+
+    @Test
+    void publishedPortsNeedAPrivateNetworkNamingTheLine() throws Exception {
+        Path f = etc.resolve("img.container");
+        Files.writeString(f, "[Container]\nDirectory=" + root + "\nNetwork=host\nPublishPort=8080:80\n");
+        LaunchException e = assertThrows(LaunchException.class, () -> plan(true, "-M", "img"));
+        assertEquals(f + ":4: PublishPort= needs Network=private, not host", e.getMessage());
+        LaunchException cli = assertThrows(LaunchException.class, () -> plan(true, "-D", root.toString(), "-p", "80"));
+        assertEquals("-p/--port needs --network-veth (or Network=private), not network 'host'.", cli.getMessage());
+    }
+
+    @Test
+    void networkOptionsAsNspawnNamesThem() throws Exception {
+        assertEquals(Network.HOST, plan(true, "-D", root.toString()).network());
+        assertEquals(Network.NONE, plan(true, "-D", root.toString(), "--private-network").network());
+        assertEquals(Network.PRIVATE, plan(true, "-D", root.toString(), "-n").network());
+        assertEquals(Network.PRIVATE, plan(true, "-D", root.toString(), "--network-veth", "--private-network").network());
     }
 
     @Test

@@ -173,6 +173,7 @@ public final class ContainerFile {
                 if (reset) {
                     publishPorts.clear();
                 } else {
+                    PortMapping.parse(value);
                     publishPorts.add(value);
                 }
             }
@@ -311,6 +312,15 @@ public final class ContainerFile {
     /** {@code PublishPort=} values as written, checked where networking is set up. */
     public List<String> publishPorts() {
         return List.copyOf(publishPorts);
+    }
+
+    /** {@code PublishPort=} values, parsed (each was checked when the file was read). */
+    public List<PortMapping> publishedPorts() throws SettingsException {
+        List<PortMapping> out = new ArrayList<>();
+        for (String p : publishPorts) {
+            out.add(PortMapping.parse(p));
+        }
+        return out;
     }
 
     /** {@code Network=}; {@link Network#PRIVATE} by default. */

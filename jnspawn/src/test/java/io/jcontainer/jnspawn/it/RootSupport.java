@@ -76,12 +76,39 @@ final class RootSupport {
         }
     }
 
+    /**
+     * A container file's default Network=private must not touch the host's real jcontainer0,
+     * its nft table or net.ipv4.ip_forward: every jnspawn of these tests gets a bridge, subnet
+     * and table of its own (ContainerNetworkTest sets its own).
+     */
+    static final Path TEST_NETWORK_CONF = testNetworkConf();
+
+    private static Path testNetworkConf() {
+        long id = ProcessHandle.current().pid() % 200 + 20;
+        try {
+            Path f = Files.createTempFile("jnspawn-test-network", ".conf");
+            f.toFile().deleteOnExit();
+            // What stays of a bridge after its last container: the lease directory and its lock file.
+            Path leases = Path.of("/run/jcontainer/net/jcti" + id);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                leases.resolve(".lock").toFile().delete();
+                leases.toFile().delete();
+                leases.getParent().toFile().delete(); // only if empty
+            }));
+            return Files.writeString(f, "[Network]\nBridge=jcti" + id + "\nSubnet=10.254." + id + ".0/24\nTable=jcontainer_it"
+                    + id + "\nIPForward=no\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static List<String> jnspawnCommand(List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-Djcontainer.exec=" + EXEC_STAGE);
+        cmd.add("-Djcontainer.network.conf=" + TEST_NETWORK_CONF);
         String search = System.getProperty("jcontainer.test.search.path");
         if (search != null) {
             cmd.add("-Djcontainer.search.path=" + search);

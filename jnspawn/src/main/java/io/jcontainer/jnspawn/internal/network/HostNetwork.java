@@ -1,0 +1,471 @@
+package io.jcontainer.jnspawn.internal.network;
+
+import io.jcontainer.jnspawn.LaunchException;
+import io.jcontainer.jnspawn.settings.PortMapping;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The host side of {@code Network=private}: the bridge, one veth pair per container, address
+ * leases, and an nftables table of our own for NAT and published ports.
+ *
+ * <p>Everything is done with iproute2's {@code ip -batch} (host side, then inside the container's
+ * network namespace through {@code nsenter}) and one {@code nft -f} transaction: three short
+ * processes per start. See docs/networking.md for why not netlink from Java.
+ *
+ * <p>Leases are files {@code RUNTIME/net/BRIDGE/ADDRESS} naming the machine, the container's PID 1
+ * (with its start time, so a recycled pid is not taken for it) and the published ports; every
+ * change happens under an exclusive lock on {@code RUNTIME/net/BRIDGE/.lock}. A lease whose holder
+ * is gone is stale: the next start and {@code jnspawn --cleanup} remove it, and every map element
+ * of the nft table whose address has no lease. The veth goes by itself when the container's network
+ * namespace dies. When the last lease goes, so do the table and the bridge.
+ */
+public final class HostNetwork {
+    /** The container's end of the veth pair, as systemd-nspawn names it. */
+    public static final String CONTAINER_INTERFACE = "host0";
+    public static final String HOST_INTERFACE_PREFIX = "vj-";
+    /** A map element as nft lists it; the protocol is a number where /etc/protocols is missing. */
+    private static final Pattern ELEMENT = Pattern.compile(
+            "\\b(tcp|udp|6|17)\\s*\\.\\s*(\\d+)\\s*:\\s*(\\d+\\.\\d+\\.\\d+\\.\\d+)\\s*\\.\\s*(\\d+)");
+
+    private final NetworkConfig config;
+    private final Path leaseDir;
+
+    public HostNetwork(NetworkConfig config, Path runtimeDir) {
+        this.config = config;
+        this.leaseDir = runtimeDir.resolve("net").resolve(config.bridge());
+    }
+
+    /** What {@link #attach} set up. */
+    /** @param address6 the container's IPv6 (ULA) address, or null */
+    public record Attachment(String machine, long holder, String address, String address6, String hostInterface,
+            int ifindex) {
+    }
+
+    /** A lease file's content. */
+    record Lease(Path file, String address, String machine, long pid, long startTime, String hostInterface,
+            List<PortMapping> ports) {
+        boolean holderAlive() {
+            return pid > 0 && HostNetwork.startTime(pid) == startTime;
+        }
+    }
+
+    /**
+     * The host side name of the container's veth: {@code vj-NAME}, or past IFNAMSIZ a prefix of
+     * the name and a hash of all of it ({@code vj-} + 6 characters + 6 hex digits).
+     */
+    public static String hostInterfaceName(String machine) {
+        String name = HOST_INTERFACE_PREFIX + machine;
+        if (name.length() <= NetworkConfig.MAX_IFNAME) {
+            return name;
+        }
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(machine.getBytes(StandardCharsets.UTF_8));
+        return HOST_INTERFACE_PREFIX + machine.substring(0, 6) + String.format("%06x", crc.getValue() & 0xffffff);
+    }
+
+    /**
+     * Connects the container whose PID 1 is {@code pid} to the bridge: leases an address, makes
+     * the veth pair, configures {@code host0} inside, publishes the ports. On failure nothing of
+     * it is left.
+     */
+    public Attachment attach(String machine, long pid, List<PortMapping> ports) throws LaunchException {
+        try {
+            Files.createDirectories(leaseDir);
+        } catch (IOException e) {
+            throw new LaunchException("Failed to create '" + leaseDir + "': " + e.getMessage(), e);
+        }
+        try (FileChannel lockFile = FileChannel.open(leaseDir.resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
+            List<Lease> leases = readLeases();
+            if (removeStale(leases)) {
+                pruneTable(leases);
+            }
+            checkPorts(machine, ports, leases);
+            String address = freeAddress(leases);
+            String ifname = hostInterfaceName(machine);
+            long start = startTime(pid);
+            Lease lease = new Lease(leaseDir.resolve(address), address, machine, pid, start, ifname, ports);
+            writeLease(lease);
+            try {
+                return connect(lease);
+            } catch (LaunchException | RuntimeException e) {
+                removeInterface(ifname);
+                deleteQuietly(lease.file());
+                if (leases.isEmpty()) {
+                    removeShared();
+                }
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new LaunchException("Failed to lock the leases in '" + leaseDir + "': " + e.getMessage(), e);
+        }
+    }
+
+    private Attachment connect(Lease lease) throws LaunchException {
+        String bridge = config.bridge();
+        Ipv4Subnet subnet = config.subnet();
+        StringBuilder host = new StringBuilder();
+        boolean newBridge = !Files.exists(Path.of("/sys/class/net", bridge));
+        if (newBridge) {
+            host.append("link add ").append(bridge).append(" type bridge\n");
+            host.append("addr add ").append(subnet.gateway()).append('/').append(subnet.prefix()).append(" dev ")
+                    .append(bridge).append('\n');
+            if (config.ipv6Gateway() != null) {
+                host.append("addr add ").append(config.ipv6Gateway()).append("/64 dev ").append(bridge).append(" nodad\n");
+            }
+            host.append("link set ").append(bridge).append(" up\n");
+        }
+        host.append("link add ").append(lease.hostInterface()).append(" type veth peer name ").append(CONTAINER_INTERFACE)
+                .append(" netns ").append(lease.pid()).append('\n');
+        host.append("link set ").append(lease.hostInterface()).append(" master ").append(bridge).append(" up\n");
+        Commands.run("Failed to create the veth '" + lease.hostInterface() + "' on bridge '" + bridge + "'",
+                host.toString(), Commands.tool("ip"), "-batch", "-");
+        if (newBridge) {
+            // route_localnet: published ports are DNATed from 127.0.0.1 too (see docs/networking.md).
+            sysctl("net/ipv4/conf/" + bridge + "/route_localnet", "1");
+            sysctl("net/ipv4/conf/" + bridge + "/forwarding", "1");
+        }
+        if (config.ipForward()) {
+            sysctlAtLeast("net/ipv4/ip_forward");
+        }
+        inside(lease.pid(), "Failed to configure '" + CONTAINER_INTERFACE + "' in the container",
+                "link set lo up\n"
+                + "addr add " + lease.address() + "/" + subnet.prefix() + " dev " + CONTAINER_INTERFACE + "\n"
+                + "link set " + CONTAINER_INTERFACE + " up\n"
+                + "route add default via " + subnet.gateway() + "\n"
+                + (config.ipv6Prefix() == null ? "" : "addr add " + config.ipv6Of(lease.address()) + "/64 dev "
+                        + CONTAINER_INTERFACE + " nodad\n" + "route add default via " + config.ipv6Gateway() + "\n"));
+        Commands.run("Failed to set up nftables table '" + config.table() + "'", tableScript(lease),
+                Commands.tool("nft"), "-f", "-");
+        int ifindex;
+        try {
+            ifindex = Integer.parseInt(Files.readString(Path.of("/sys/class/net", lease.hostInterface(), "ifindex")).trim());
+        } catch (IOException | NumberFormatException e) {
+            throw new LaunchException("Failed to read the ifindex of '" + lease.hostInterface() + "': " + e.getMessage(), e);
+        }
+        return new Attachment(lease.machine(), lease.pid(), lease.address(), config.ipv6Of(lease.address()),
+                lease.hostInterface(), ifindex);
+    }
+
+    /** Brings up loopback in the network namespace of {@code pid} ({@code Network=none}). */
+    public static void loopbackUp(long pid) throws LaunchException {
+        inside(pid, "Failed to bring up loopback in the container", "link set lo up\n");
+    }
+
+    private static void inside(long pid, String what, String batch) throws LaunchException {
+        Commands.run(what, batch, Commands.tool("nsenter"), "--target=" + pid, "--net", "--",
+                Commands.tool("ip"), "-batch", "-");
+    }
+
+    /**
+     * One nft transaction: the table, its map and chains (idempotent: chains are flushed and
+     * filled again, the map keeps the other containers' elements), then this container's ports,
+     * with {@code create} so that a port someone else published fails the whole transaction.
+     */
+    String tableScript(Lease lease) {
+        String t = "ip " + config.table();
+        String bridge = '"' + config.bridge() + '"';
+        String subnet = config.subnet().toString();
+        StringBuilder s = new StringBuilder();
+        s.append("add table ").append(t).append('\n');
+        s.append("add map ").append(t).append(" ports { type inet_proto . inet_service : ipv4_addr . inet_service; }\n");
+        s.append("add chain ").append(t).append(" prerouting { type nat hook prerouting priority -100; policy accept; }\n");
+        s.append("add chain ").append(t).append(" output { type nat hook output priority -100; policy accept; }\n");
+        s.append("add chain ").append(t).append(" postrouting { type nat hook postrouting priority 100; policy accept; }\n");
+        s.append("add chain ").append(t).append(" input { type filter hook input priority 0; policy accept; }\n");
+        for (String chain : List.of("prerouting", "output", "postrouting", "input")) {
+            s.append("flush chain ").append(t).append(' ').append(chain).append('\n');
+        }
+        // Published ports: to any local address, from outside (prerouting) and from the host (output).
+        s.append("add rule ").append(t).append(" prerouting fib daddr type local dnat ip to meta l4proto . th dport map @ports\n");
+        s.append("add rule ").append(t).append(" output fib daddr type local dnat ip to meta l4proto . th dport map @ports\n");
+        // Outbound NAT; and connections from 127.0.0.1 leave to the bridge with the bridge's address.
+        s.append("add rule ").append(t).append(" postrouting ip saddr ").append(subnet).append(" ip daddr != ")
+                .append(subnet).append(" masquerade\n");
+        s.append("add rule ").append(t).append(" postrouting oifname ").append(bridge)
+                .append(" ip saddr 127.0.0.0/8 masquerade\n");
+        // route_localnet lets 127/8 in from the bridge: only as replies (CVE-2020-8558's lesson).
+        s.append("add rule ").append(t).append(" input iifname ").append(bridge)
+                .append(" ip daddr 127.0.0.0/8 ct state != { established, related } drop\n");
+        for (PortMapping p : lease.ports()) {
+            s.append("create element ").append(t).append(" ports { ").append(p.protocol()).append(" . ")
+                    .append(p.hostPort()).append(" : ").append(lease.address()).append(" . ").append(p.containerPort())
+                    .append(" }\n");
+        }
+        return s.toString();
+    }
+
+    /**
+     * Releases the lease of {@code machine} held by {@code pid} (a container that has stopped, or
+     * a start that failed after the attachment).
+     */
+    public void detach(Attachment attachment) {
+        release(attachment.machine(), attachment.holder());
+    }
+
+    /**
+     * {@code jnspawn --cleanup}: releases the leases of {@code machine} whose holder is gone, and
+     * whatever stale state other containers left.
+     */
+    public void cleanUp(String machine) {
+        release(machine, -1);
+    }
+
+    /** @param holder the lease's pid, or -1 for any lease of {@code machine} whose holder is gone */
+    private void release(String machine, long holder) {
+        if (!Files.isDirectory(leaseDir)) {
+            return;
+        }
+        try (FileChannel lockFile = FileChannel.open(leaseDir.resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
+            List<Lease> leases = readLeases();
+            for (Lease l : new ArrayList<>(leases)) {
+                if (l.machine().equals(machine) && (holder < 0 ? !l.holderAlive() : l.pid() == holder)) {
+                    removeInterface(l.hostInterface());
+                    deleteQuietly(l.file());
+                    leases.remove(l);
+                }
+            }
+            removeStale(leases);
+            if (leases.isEmpty()) {
+                removeShared();
+            } else {
+                pruneTable(leases);
+            }
+        } catch (IOException e) {
+            warn("Failed to lock the leases in '" + leaseDir + "', ignoring: " + e.getMessage());
+        }
+    }
+
+    /** Removes leases whose holder is gone from disk and from {@code leases}; true if there were any. */
+    private boolean removeStale(List<Lease> leases) {
+        boolean any = false;
+        for (Lease l : new ArrayList<>(leases)) {
+            if (!l.holderAlive()) {
+                removeInterface(l.hostInterface());
+                deleteQuietly(l.file());
+                leases.remove(l);
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /** Deletes the map elements whose address no lease holds (left by a killed jnspawn). */
+    private void pruneTable(List<Lease> leases) {
+        Set<String> held = new HashSet<>();
+        for (Lease l : leases) {
+            held.add(l.address());
+        }
+        String t = "ip " + config.table();
+        String listing;
+        try {
+            listing = Commands.run("Failed to list the published ports", "", Commands.tool("nft"), "list", "map", "ip",
+                    config.table(), "ports");
+        } catch (LaunchException e) {
+            return; // no table: nothing to prune
+        }
+        StringBuilder s = new StringBuilder();
+        for (String[] e : elements(listing)) {
+            if (!held.contains(e[2])) {
+                s.append("delete element ").append(t).append(" ports { ").append(e[0]).append(" . ").append(e[1])
+                        .append(" }\n");
+            }
+        }
+        if (s.length() > 0) {
+            try {
+                Commands.run("Failed to remove stale published ports", s.toString(), Commands.tool("nft"), "-f", "-");
+            } catch (LaunchException e) {
+                warn(e.getMessage() + ", ignoring");
+            }
+        }
+    }
+
+    /** The elements of {@code nft list map} output as {protocol, host port, address, container port}. */
+    static List<String[]> elements(String listing) {
+        List<String[]> out = new ArrayList<>();
+        Matcher m = ELEMENT.matcher(listing);
+        while (m.find()) {
+            out.add(new String[] {m.group(1), m.group(2), m.group(3), m.group(4)});
+        }
+        return out;
+    }
+
+    /** With no container left: the nft table and the bridge go. */
+    private void removeShared() {
+        try {
+            Commands.run("Failed to delete nftables table '" + config.table() + "'", "", Commands.tool("nft"),
+                    "delete", "table", "ip", config.table());
+        } catch (LaunchException e) {
+            if (!e.getMessage().contains("No such file or directory")) { // no table: nothing to delete
+                warn(e.getMessage() + ", ignoring");
+            }
+        }
+        removeInterface(config.bridge());
+    }
+
+    private void checkPorts(String machine, List<PortMapping> ports, List<Lease> leases) throws LaunchException {
+        Set<String> seen = new HashSet<>();
+        for (PortMapping p : ports) {
+            if (!seen.add(p.protocol() + p.hostPort())) {
+                throw new LaunchException("Port " + p.protocol() + " " + p.hostPort() + " is published twice.");
+            }
+            for (Lease l : leases) {
+                for (PortMapping q : l.ports()) {
+                    if (q.protocol().equals(p.protocol()) && q.hostPort() == p.hostPort()) {
+                        throw new LaunchException("Port " + p.protocol() + " " + p.hostPort()
+                                + " is already published by container '" + l.machine() + "'.");
+                    }
+                }
+            }
+        }
+    }
+
+    private String freeAddress(List<Lease> leases) throws LaunchException {
+        Set<String> taken = new HashSet<>();
+        for (Lease l : leases) {
+            taken.add(l.address());
+        }
+        Ipv4Subnet subnet = config.subnet();
+        for (int i = 0; i < subnet.leasable(); i++) {
+            String a = subnet.address(i);
+            if (!taken.contains(a) && !Files.exists(leaseDir.resolve(a))) {
+                return a;
+            }
+        }
+        throw new LaunchException("No free address in subnet " + subnet + " of bridge '" + config.bridge() + "' ("
+                + subnet.leasable() + " leased); set a larger Subnet= in " + NetworkConfig.DEFAULT_PATH + ".");
+    }
+
+    List<Lease> readLeases() throws IOException {
+        List<Lease> out = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(leaseDir, "[0-9]*")) {
+            for (Path f : files) {
+                if (!f.getFileName().toString().matches("[0-9.]+")) {
+                    continue;
+                }
+                Lease l = parseLease(f);
+                if (l != null) {
+                    out.add(l);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Lease parseLease(Path f) {
+        String machine = "";
+        long pid = -1;
+        long start = -1;
+        String ifname = "";
+        List<PortMapping> ports = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(f)) {
+                int eq = line.indexOf('=');
+                if (eq < 0) {
+                    continue;
+                }
+                String v = line.substring(eq + 1);
+                switch (line.substring(0, eq)) {
+                    case "MACHINE" -> machine = v;
+                    case "PID" -> pid = Long.parseLong(v);
+                    case "START" -> start = Long.parseLong(v);
+                    case "INTERFACE" -> ifname = v;
+                    case "PORT" -> ports.add(PortMapping.parse(v));
+                    default -> { }
+                }
+            }
+        } catch (IOException | RuntimeException | io.jcontainer.jnspawn.settings.SettingsException e) {
+            // Unreadable or half-written (never: written by rename): a holder of -1 is stale.
+        }
+        return new Lease(f, f.getFileName().toString(), machine, pid, start, ifname, ports);
+    }
+
+    private static void writeLease(Lease l) throws LaunchException {
+        StringBuilder s = new StringBuilder();
+        s.append("MACHINE=").append(l.machine()).append('\n');
+        s.append("PID=").append(l.pid()).append('\n');
+        s.append("START=").append(l.startTime()).append('\n');
+        s.append("INTERFACE=").append(l.hostInterface()).append('\n');
+        for (PortMapping p : l.ports()) {
+            s.append("PORT=").append(p).append('\n');
+        }
+        Path tmp = l.file().resolveSibling(".#" + l.address() + "." + ProcessHandle.current().pid());
+        try {
+            Files.writeString(tmp, s);
+            Files.move(tmp, l.file(), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new LaunchException("Failed to write lease '" + l.file() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Field 22 of /proc/PID/stat, the start time in clock ticks since boot; -1 if it is gone. */
+    static long startTime(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[19]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static void removeInterface(String name) {
+        if (name.isEmpty() || !Files.exists(Path.of("/sys/class/net", name))) {
+            return;
+        }
+        try {
+            Commands.run("Failed to remove interface '" + name + "'", "", Commands.tool("ip"), "link", "del", name);
+        } catch (LaunchException e) {
+            // A veth goes by itself, asynchronously, once its container's namespace is gone.
+            if (!e.getMessage().contains("Cannot find device")) {
+                warn(e.getMessage() + ", ignoring");
+            }
+        }
+    }
+
+    private static void sysctl(String key, String value) throws LaunchException {
+        try {
+            Files.writeString(Path.of("/proc/sys", key), value);
+        } catch (IOException e) {
+            throw new LaunchException("Failed to set " + key.replace('/', '.') + "=" + value + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sets a boolean sysctl to 1 unless it is already. */
+    private static void sysctlAtLeast(String key) throws LaunchException {
+        try {
+            if (!Files.readString(Path.of("/proc/sys", key)).trim().equals("1")) {
+                sysctl(key, "1");
+            }
+        } catch (IOException e) {
+            throw new LaunchException("Failed to read " + key.replace('/', '.') + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            warn("Failed to remove '" + p + "', ignoring: " + e.getMessage());
+        }
+    }
+
+    private static void warn(String message) {
+        System.err.println("jnspawn: " + message);
+    }
+}

@@ -1,0 +1,318 @@
+package io.jcontainer.jnspawn.it;
+
+import static io.jcontainer.jnspawn.it.RootSupport.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Network=private for real: a bridge, veths, leases and an nft table of this test's own names
+ * (configured through {@code jcontainer.network.conf}), and traffic only between this machine's
+ * namespaces: the host, containers, and a network namespace that plays another host.
+ */
+@Tag("root")
+class ContainerNetworkTest {
+    static final long ID = ProcessHandle.current().pid() % 200 + 20;
+    static final String BRIDGE = "jctn" + ID;
+    static final String SUBNET_PREFIX = "10.251." + ID + ".";
+    static final String TABLE = "jcontainer_test" + ID;
+    static final String SMALL_BRIDGE = "jctx" + ID;
+    static final String SMALL_TABLE = "jcontainer_testx" + ID;
+    static final String OTHER_HOST = "jctn-other-" + ID;
+    static final String OTHER_VETH = "jcto" + ID;
+    static final String OTHER_NET = "10.252." + ID + ".";
+    static final String ULA_PREFIX = "fd00:213:" + ID + ":1::";
+
+    @TempDir
+    static Path tmp;
+    static Path root;
+    static Path www;
+    static Path conf;
+    static Path smallConf;
+    static Path runtime;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        requireRoot();
+        boolean nft = Files.isExecutable(Path.of("/usr/sbin/nft"));
+        if (!nft && "true".equals(System.getenv("CI"))) {
+            fail("CI=true but nft is missing: scripts/setup-deps installs nftables");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(nft, "skipped: nft is not installed (scripts/setup-deps)");
+        root = demoRoot(tmp, "root");
+        www = Files.createDirectories(tmp.resolve("www"));
+        Files.writeString(www.resolve("index.html"), "hello from a container\n");
+        runtime = Files.createDirectories(tmp.resolve("run"));
+        // IPForward=no: the test sets forwarding only on interfaces of its own.
+        conf = Files.writeString(tmp.resolve("network.conf"), "[Network]\nBridge=" + BRIDGE + "\nSubnet=" + SUBNET_PREFIX
+                + "0/24\nTable=" + TABLE + "\nIPForward=no\nIPv6Prefix=" + ULA_PREFIX + "/64\n");
+        smallConf = Files.writeString(tmp.resolve("small.conf"), "[Network]\nBridge=" + SMALL_BRIDGE + "\nSubnet=10.253."
+                + ID + ".0/30\nTable=" + SMALL_TABLE + "\nIPForward=no\n");
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (runtime == null) {
+            return;
+        }
+        exec(List.of("ip", "netns", "del", OTHER_HOST), 10);
+        for (String m : List.of("nt-web", "nt-client", "nt-a", "nt-b", "nt-c", "nt-d", "nt-cycle")) {
+            jnspawn(conf, "--cleanup", "-M", m);
+            jnspawn(smallConf, "--cleanup", "-M", m);
+        }
+    }
+
+    static List<String> command(Path networkConf, String... args) {
+        List<String> cmd = jnspawnCommand(List.of(args));
+        cmd.removeIf(a -> a.startsWith("-Djcontainer.network.conf="));
+        cmd.add(1, "-Djcontainer.network.conf=" + networkConf);
+        cmd.add(1, "-Djcontainer.runtime=" + runtime);
+        return cmd;
+    }
+
+    static Result jnspawn(Path networkConf, String... args) throws IOException, InterruptedException {
+        return exec(command(networkConf, args), 60);
+    }
+
+    static Running startContainer(Path networkConf, String... args) throws IOException {
+        return Running.start(command(networkConf, args));
+    }
+
+    static Running httpd(String machine, String... ports) throws IOException {
+        List<String> args = new ArrayList<>(List.of("-q", "-n", "-x", "-M", machine, "-D", root.toString(),
+                "--bind-ro=" + www + ":/www"));
+        for (String p : ports) {
+            args.add("-p");
+            args.add(p);
+        }
+        args.addAll(List.of("httpd", "-f", "-p", "80", "-h", "/www"));
+        return startContainer(conf, args.toArray(new String[0]));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** busybox wget (no -T: it crashes Debian 12's busybox 1.35), retried for up to 10 s while the container starts; returns the last result. */
+    static Result fetch(List<String> prefix, String url) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of("busybox", "wget", "-q", "-O", "-", url));
+        Result r = null;
+        for (int i = 0; i < 100; i++) {
+            r = exec(cmd, 20);
+            if (r.exit() == 0) {
+                return r;
+            }
+            Thread.sleep(100);
+        }
+        return r;
+    }
+
+    /** The address leased to {@code machine} (waits up to 10 s for the lease). */
+    static String leaseOf(Path networkConf, String machine) throws IOException, InterruptedException {
+        Path dir = runtime.resolve("net").resolve(networkConf == conf ? BRIDGE : SMALL_BRIDGE);
+        for (int i = 0; i < 200; i++) {
+            for (Path lease : leases(dir)) {
+                if (Files.readString(lease).contains("MACHINE=" + machine + "\n")) {
+                    return lease.getFileName().toString();
+                }
+            }
+            Thread.sleep(50);
+        }
+        fail("no lease for '" + machine + "' in " + dir);
+        return null;
+    }
+
+    static List<Path> leases(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (var s = Files.list(dir)) {
+                s.filter(p -> p.getFileName().toString().matches("[0-9.]+")).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    static void stop(Running run) throws Exception {
+        run.process().destroy();
+        assertTrue(run.process().waitFor(20, TimeUnit.SECONDS), "container did not stop");
+    }
+
+    /** No veth, lease, nft table, bridge or staging directory of these machines is left. */
+    static void assertNothingLeft(String bridge, String table, String... machines) throws Exception {
+        for (String m : machines) {
+            assertFalse(Files.exists(Path.of("/sys/class/net/vj-" + m)), "veth of " + m + " left");
+            try (var s = Files.list(runtime)) {
+                assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith("jnspawn." + m + "."))
+                        .toList(), "staging directories of " + m);
+            }
+        }
+        assertEquals(List.of(), leases(runtime.resolve("net").resolve(bridge)), "leases left");
+        Result tables = exec(List.of("nft", "list", "tables"), 10);
+        assertFalse(tables.stdout().contains("table ip " + table + "\n"), "nft table left: " + tables.stdout());
+        assertFalse(Files.exists(Path.of("/sys/class/net", bridge)), "bridge " + bridge + " left");
+    }
+
+    @Test
+    void publishedPortAnswersOnLocalhostAndFromAnotherHost() throws Exception {
+        int port = freePort();
+        Running web = httpd("nt-web", port + ":80");
+        try {
+            Result local = fetch(List.of(), "http://127.0.0.1:" + port + "/");
+            assertEquals("hello from a container\n", local.stdout(), local.stderr() + web.err());
+
+            // Another host: a network namespace on a link of its own to this host.
+            assertEquals(0, exec(List.of("ip", "netns", "add", OTHER_HOST), 10).exit());
+            String batch = "link add " + OTHER_VETH + " type veth peer name eth0 netns " + OTHER_HOST + "\n"
+                    + "addr add " + OTHER_NET + "1/30 dev " + OTHER_VETH + "\nlink set " + OTHER_VETH + " up\n";
+            Path batchFile = Files.writeString(tmp.resolve("other.batch"), batch);
+            assertEquals(0, exec(List.of("ip", "-batch", batchFile.toString()), 10).exit());
+            Files.writeString(Path.of("/proc/sys/net/ipv4/conf", OTHER_VETH, "forwarding"), "1");
+            Path inside = Files.writeString(tmp.resolve("inside.batch"), "link set lo up\naddr add " + OTHER_NET
+                    + "2/30 dev eth0\nlink set eth0 up\n");
+            assertEquals(0, exec(List.of("ip", "-n", OTHER_HOST, "-batch", inside.toString()), 10).exit());
+            Result remote = fetch(List.of("ip", "netns", "exec", OTHER_HOST), "http://" + OTHER_NET + "1:" + port + "/");
+            assertEquals("hello from a container\n", remote.stdout(), remote.stderr());
+        } finally {
+            stop(web);
+            exec(List.of("ip", "netns", "del", OTHER_HOST), 10);
+        }
+        assertNothingLeft(BRIDGE, TABLE, "nt-web");
+        Result after = exec(List.of("busybox", "wget", "-q", "-O", "-", "http://127.0.0.1:" + port + "/"), 20);
+        assertNotEquals(0, after.exit(), "the port still answers after stop");
+    }
+
+    @Test
+    void twoContainersReachEachOtherAndSeeTheirNames() throws Exception {
+        Running web = httpd("nt-a");
+        try {
+            String address = leaseOf(conf, "nt-a");
+            assertTrue(address.startsWith(SUBNET_PREFIX), address);
+            String address6 = ULA_PREFIX + Integer.toHexString(Integer.parseInt(address.substring(SUBNET_PREFIX.length())));
+            Result client = jnspawn(conf, "-q", "-n", "-x", "-M", "nt-b", "-D", root.toString(), "sh", "-c",
+                    "cat /etc/hosts /etc/resolv.conf; ip -4 route; for i in $(seq 100); do wget -q -O - http://"
+                            + address + "/ && break; sleep 0.1; done && wget -q -O - http://[" + address6 + "]/");
+            assertEquals(0, client.exit(), client.stdout() + client.stderr());
+            assertEquals(2, client.stdout().split("hello from a container", -1).length - 1, "over IPv4 and IPv6: "
+                    + client.stdout());
+            assertTrue(client.stdout().matches("(?s).*\n" + ULA_PREFIX + "[0-9a-f]+\tnt-b\n.*"), client.stdout());
+            assertTrue(client.stdout().matches("(?s).*\n" + SUBNET_PREFIX.replace(".", "\\.") + "[0-9]+\tnt-b\n.*"),
+                    client.stdout());
+            assertTrue(client.stdout().contains("# Generated by jnspawn"), client.stdout());
+            assertTrue(client.stdout().contains("default via " + SUBNET_PREFIX + "1 dev host0"), client.stdout());
+        } finally {
+            stop(web);
+        }
+        assertNothingLeft(BRIDGE, TABLE, "nt-a", "nt-b");
+    }
+
+    @Test
+    void networkNoneHasLoopbackUpAndNothingElse() throws Exception {
+        Result r = jnspawn(conf, "-q", "--private-network", "-x", "-M", "nt-c", "-D", root.toString(), "sh", "-c",
+                "ls /sys/class/net; cat /sys/class/net/lo/operstate /sys/class/net/lo/flags");
+        assertEquals(0, r.exit(), r.stderr());
+        assertEquals(List.of("lo", "unknown", "0x9"), r.lines());
+    }
+
+    @Test
+    void aPortAlreadyPublishedIsOneLineAndLeavesNothing() throws Exception {
+        int port = freePort();
+        Running web = httpd("nt-c", port + ":80");
+        try {
+            leaseOf(conf, "nt-c");
+            Result second = jnspawn(conf, "-q", "-n", "-p", port + ":81", "-x", "-M", "nt-d", "-D", root.toString(), "true");
+            assertEquals(125, second.exit(), second.stderr());
+            assertEquals("jnspawn: Port tcp " + port + " is already published by container 'nt-c'.\n", second.stderr());
+            assertFalse(Files.exists(Path.of("/sys/class/net/vj-nt-d")));
+            Result local = fetch(List.of(), "http://127.0.0.1:" + port + "/");
+            assertEquals("hello from a container\n", local.stdout(), "the first container keeps its port");
+        } finally {
+            stop(web);
+        }
+        assertNothingLeft(BRIDGE, TABLE, "nt-c", "nt-d");
+    }
+
+    @Test
+    void aMalformedPublishPortNamesFileAndLine() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("files"));
+        Path file = Files.writeString(dir.resolve("nt-bad.container"), "[Container]\nDirectory=" + root
+                + "\nPublishPort=8080:http\n");
+        List<String> cmd = command(conf, "-q", "-M", "nt-bad");
+        cmd.add(1, "-Djcontainer.search.path=" + dir);
+        Result r = exec(cmd, 60);
+        assertEquals(125, r.exit());
+        assertEquals("jnspawn: " + file + ":3: Invalid published port '8080:http' for key 'PublishPort': "
+                + "expected HOST:CONTAINER[/PROTOCOL]\n", r.stderr());
+    }
+
+    @Test
+    void anExhaustedSubnetIsOneLineAndLeavesNothing() throws Exception {
+        Running first = startContainer(smallConf, "-q", "-n", "-x", "-M", "nt-a", "-D", root.toString(), "sleep", "60");
+        try {
+            assertEquals("10.253." + ID + ".2", leaseOf(smallConf, "nt-a"));
+            Result second = jnspawn(smallConf, "-q", "-n", "-x", "-M", "nt-b", "-D", root.toString(), "true");
+            assertEquals(125, second.exit(), second.stderr());
+            assertEquals("jnspawn: No free address in subnet 10.253." + ID + ".0/30 of bridge '" + SMALL_BRIDGE
+                    + "' (1 leased); set a larger Subnet= in /etc/jcontainer/network.conf.\n", second.stderr());
+            assertFalse(Files.exists(Path.of("/sys/class/net/vj-nt-b")));
+        } finally {
+            stop(first);
+        }
+        assertNothingLeft(SMALL_BRIDGE, SMALL_TABLE, "nt-a", "nt-b");
+    }
+
+    /**
+     * Start/stop cycles, every third one ended by SIGKILL of jnspawn: the container dies with the
+     * stage, the veth with its namespace; the lease and the port go at the next start (stale
+     * holder) or with {@code --cleanup}, as the unit's ExecStopPost= runs it.
+     */
+    @Test
+    void cyclesWithKillMinus9LeakNothing() throws Exception {
+        int cycles = Integer.getInteger("jcontainer.test.network.cycles", 30);
+        List<String> mountsBefore = hostMounts();
+        int port = freePort();
+        int killed = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < cycles; i++) {
+            if (i % 3 == 2) {
+                Running run = startContainer(conf, "-q", "-n", "-p", port + ":80", "-x", "-M", "nt-cycle", "-D",
+                        root.toString(), "sleep", "60");
+                String address = leaseOf(conf, "nt-cycle");
+                long pid = Long.parseLong(Files.readAllLines(runtime.resolve("net").resolve(BRIDGE).resolve(address))
+                        .get(1).substring(4));
+                run.process().destroyForcibly();
+                assertTrue(run.process().waitFor(10, TimeUnit.SECONDS));
+                for (int w = 0; w < 200 && ProcessHandle.of(pid).isPresent(); w++) {
+                    Thread.sleep(25);
+                }
+                assertFalse(ProcessHandle.of(pid).isPresent(), "the container outlived a killed jnspawn");
+                if (killed++ % 2 == 0) {
+                    assertEquals(0, jnspawn(conf, "--cleanup", "-M", "nt-cycle").exit());
+                    assertNothingLeft(BRIDGE, TABLE, "nt-cycle");
+                }
+            } else {
+                Result r = jnspawn(conf, "-q", "-n", "-p", port + ":80", "-x", "-M", "nt-cycle", "-D", root.toString(),
+                        "sh", "-c", "ip -4 -o addr show host0 | grep -q 'inet " + SUBNET_PREFIX + "'");
+                assertEquals(0, r.exit(), "cycle " + i + ": " + r.stderr());
+            }
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("ContainerNetworkTest: " + cycles + " cycles (" + killed + " with kill -9) in " + ms + " ms");
+        assertEquals(0, jnspawn(conf, "--cleanup", "-M", "nt-cycle").exit());
+        assertNothingLeft(BRIDGE, TABLE, "nt-cycle");
+        assertEquals(mountsBefore, hostMounts(), "host mounts changed");
+    }
+}
