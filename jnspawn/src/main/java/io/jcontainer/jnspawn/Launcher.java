@@ -73,6 +73,7 @@ public final class Launcher {
         if (line == null || !line.equals("RUNNING")) {
             return false;
         }
+        recordState(plan, pid);
         registration.register(plan, pid);
         // The stage's notifier follows it with a barrier, so systemd has read it when we exit.
         byte[] message = ("STATUS=Container " + plan.machine() + " running.\nREADY=1\nMAINPID=" + pid + "\n")
@@ -137,7 +138,7 @@ public final class Launcher {
             try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                 server.bind(UnixDomainSocketAddress.of(socketPath));
                 stage = new ProcessBuilder(execStage.toString(), "--control=" + socketPath).inheritIO().start();
-                installForwarder(stage, staging, cgroup, cleaned);
+                installForwarder(stage, staging, cgroup, stateFile(plan), cleaned);
                 Process watched = stage;
                 // If the stage dies before it connects, stop waiting for it.
                 Thread watcher = new Thread("exec-stage-watcher") {
@@ -173,6 +174,8 @@ public final class Launcher {
                     if (handOver(plan, channel, pid, stage)) {
                         return 0;
                     }
+                } else if ("RUNNING".equals(readLine(channel))) {
+                    recordState(plan, pid);
                 }
                 int code = stage.waitFor();
                 channel.close();
@@ -189,7 +192,22 @@ public final class Launcher {
             }
             // Also after a hand-over: the container's mounts hang off its own root, not these
             // (by then empty) host directories.
-            cleanup(staging, cgroup, cleaned);
+            cleanup(staging, cgroup, stateFile(plan), cleaned);
+        }
+    }
+
+    /** Where jnspawn records the running container for {@code jcontainer exec}; null once systemd has it. */
+    private Path stateFile(LaunchPlan plan) {
+        return notifySocket == null ? ContainerState.path(runtimeDir, plan.machine()) : null;
+    }
+
+    /** Records what {@code jcontainer exec} needs of the container whose PID 1 is {@code pid} (see ContainerState). */
+    private void recordState(LaunchPlan plan, long pid) throws LaunchException {
+        try {
+            ContainerState.of(plan, pid).write(runtimeDir);
+        } catch (IOException e) {
+            throw new LaunchException("Failed to record the state of '" + plan.machine() + "' in '" + runtimeDir + "': "
+                    + e.getMessage(), e);
         }
     }
 
@@ -199,6 +217,7 @@ public final class Launcher {
      * failures are reported and ignored, as for an ExecStopPost= command.
      */
     public void cleanUp(String machine) {
+        ContainerState.remove(runtimeDir, machine);
         String prefix = "jnspawn." + machine + ".";
         for (Path dir : new Path[] {runtimeDir, DeviceCgroup.ROOT.resolve("jcontainer")}) {
             if (!Files.isDirectory(dir)) {
@@ -311,7 +330,8 @@ public final class Launcher {
      * On SIGTERM/SIGINT the JVM runs shutdown hooks: pass the request on, wait for the container
      * and for the cleanup (which the main thread may be doing), then exit as the container did.
      */
-    private static void installForwarder(Process stage, Path staging, DeviceCgroup cgroup, AtomicBoolean cleaned) {
+    private static void installForwarder(Process stage, Path staging, DeviceCgroup cgroup, Path state,
+            AtomicBoolean cleaned) {
         Runtime.getRuntime().addShutdownHook(new Thread("jnspawn-signal-forwarder") {
             @Override
             public void run() {
@@ -322,17 +342,24 @@ public final class Launcher {
                 } catch (InterruptedException e) {
                     code = 130;
                 }
-                cleanup(staging, cgroup, cleaned);
+                cleanup(staging, cgroup, state, cleaned);
                 Runtime.getRuntime().halt(code);
             }
         });
     }
 
     /** Removes the cgroup and staging directory once; a second caller waits for the first. */
-    private static void cleanup(Path staging, DeviceCgroup cgroup, AtomicBoolean cleaned) {
+    private static void cleanup(Path staging, DeviceCgroup cgroup, Path state, AtomicBoolean cleaned) {
         synchronized (cleaned) {
             if (cleaned.getAndSet(true)) {
                 return;
+            }
+            if (state != null) {
+                try {
+                    Files.deleteIfExists(state);
+                } catch (IOException e) {
+                    System.err.println("jnspawn: Failed to remove '" + state + "', ignoring: " + e.getMessage());
+                }
             }
             removeAll(staging, cgroup);
         }
