@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
             VerifyCommand.class, ListCommand.class, StatusCommand.class, ShowCommand.class,
             // the Docker-like front end (issue 7)
             RunCommand.class, PsCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
+            ExecCommand.class, KillCommand.class, RestartCommand.class, AttachCommand.class, PortCommand.class,
             VersionCommand.class})
 public final class Main implements Callable<Integer> {
 
@@ -79,6 +80,7 @@ public final class Main implements Callable<Integer> {
         commandLine.setErr(err);
         // docker run IMAGE CMD...: what follows the image is the container's command, options included.
         commandLine.getSubcommands().get("run").setStopAtPositional(true);
+        commandLine.getSubcommands().get("exec").setStopAtPositional(true);
         ExitCodePolicy.applyTo(commandLine);
         return commandLine;
     }
