@@ -67,6 +67,7 @@ static const char *console_slave; /* pty slave path when OP_CONSOLE is "pty" */
 static int console_slave_fd = -1; /* OP_ENTER: the slave, opened by the stage (a container in a user
                                    * namespace may not open a pts its host root allocated) */
 static int enter_userns_fd = -1;  /* OP_ENTER: the user namespace the child joins after GO */
+static int entering;              /* OP_ENTER: the stage confined itself before the fork */
 
 static void report_failure(void) {
         if (status_fd >= 0) {
@@ -238,8 +239,8 @@ static void do_caps(uint64_t keep) {
                 fclose(f);
         }
         for (int c = 0; c <= last && c < 64; c++) {
-                if (keep & (1ULL << c))
-                        continue;
+                if (keep & (1ULL << c) || prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 0)
+                        continue; /* kept, or gone already (dropping needs CAP_SETPCAP) */
                 if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
                         die_errno("Failed to drop capability %d from the bounding set", c);
         }
@@ -503,16 +504,20 @@ static void run_container(int sync_fd) {
                                 die_errno("Failed to set hostname '%s'", a[0]);
                         break;
                 case OP_CAPS:
+                        /* Also when entering: joining a user namespace gave a full bounding set. */
                         need_args(rec, 1);
                         do_caps(parse_ull(a[0], 10, "capability mask"));
                         break;
                 case OP_NO_NEW_PRIVS:
+                        if (entering)
+                                break; /* inherited from the stage */
                         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                                 die_errno("Failed to set no_new_privs");
                         break;
                 case OP_SECCOMP:
                         need_args(rec, 1);
-                        do_seccomp(rec);
+                        if (!entering)
+                                do_seccomp(rec);
                         break;
                 case OP_ENV:
                         env = a;
@@ -597,6 +602,38 @@ static int namespace_flag(const char *name) {
                 if (strcmp(table[i].name, name) == 0)
                         return table[i].flag;
         die("Unknown namespace '%s' in launch plan", name);
+}
+
+/*
+ * OP_ENTER: the stage applies the container's filter, capabilities and no_new_privs to itself
+ * before it forks, so the command is born confined. It is visible to the container's processes
+ * from its fork on (it is in their pid namespace), and one holding CAP_SYS_PTRACE (nspawn's
+ * default set has it) could otherwise take it over while it still had the host's full set
+ * (runc's CVE-2016-9962). Non-dumpable too, until its execve. The stage itself stays invisible
+ * to the container (it is not in its pid namespace) and needs nothing more after the fork.
+ */
+static void confine_stage(void) {
+        for (uint32_t i = 0; i < n_records; i++) {
+                Record *r = &records[i];
+                switch (r->op) {
+                case OP_SECCOMP:
+                        need_args(r, 1);
+                        do_seccomp(r);
+                        break;
+                case OP_CAPS:
+                        need_args(r, 1);
+                        do_caps(parse_ull(r->argv[0], 10, "capability mask"));
+                        break;
+                case OP_NO_NEW_PRIVS:
+                        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                                die_errno("Failed to set no_new_privs");
+                        break;
+                default:
+                        break;
+                }
+        }
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                die_errno("Failed to make the stage non-dumpable");
 }
 
 /* OP_ENTER, the stage's part: join the running container's namespaces (all but the user
@@ -738,7 +775,7 @@ int main(int argc, char **argv) {
 
         unsigned long clone_flags = 0;
         const char *uid_map = NULL, *gid_map = NULL;
-        int kill_signal = SIGTERM, use_pty = 0, entering = 0;
+        int kill_signal = SIGTERM, use_pty = 0;
         for (uint32_t i = 0; i < n_records; i++) {
                 Record *r = &records[i];
                 switch (r->op) {
@@ -781,6 +818,9 @@ int main(int argc, char **argv) {
                 if (isatty(STDIN_FILENO))
                         copy_winsize(master);
         }
+
+        if (entering)
+                confine_stage();
 
         int sync_pipe[2], status_pipe[2];
         if (pipe2(sync_pipe, O_CLOEXEC) < 0 || pipe2(status_pipe, O_CLOEXEC) < 0)

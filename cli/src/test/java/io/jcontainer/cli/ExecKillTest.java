@@ -181,7 +181,7 @@ class ExecKillTest {
     }
 
     @Test
-    void theCommandIsInTheContainersCgroups() throws Exception {
+    void theCommandAndTheStageThatRunsItAreInTheContainersCgroupsAndConfined() throws Exception {
         String script = "sleep 5; : " + NAME; // a command line no other process has
         CompletableFuture<Jcontainer.Outcome> sleeper = CompletableFuture.supplyAsync(() -> exec("sh", "-c", script));
         String leaderCgroups = Files.readString(Path.of("/proc", Long.toString(state.leader()), "cgroup"));
@@ -193,8 +193,21 @@ class ExecKillTest {
             Thread.sleep(50);
         }
         assertNotNull(found, "the exec'd sleep never showed up");
+        long stage = ProcessHandle.of(found).flatMap(ProcessHandle::parent).orElseThrow().pid();
 
         assertEquals(leaderCgroups, Files.readString(Path.of("/proc", Long.toString(found), "cgroup")));
+        // The stage confined itself before it forked (so the command was never more than the container, even
+        // before its execve): the same cgroups, capabilities and filter; it is not in the container's pid namespace.
+        assertTrue(cmdline(stage).startsWith(REPO.resolve("jnspawn/target/native/jcontainer-exec") + "\0--control="),
+                cmdline(stage));
+        assertEquals(leaderCgroups, Files.readString(Path.of("/proc", Long.toString(stage), "cgroup")));
+        Map<String, String> pid1 = confinement(Files.readString(Path.of("/proc", Long.toString(state.leader()), "status")));
+        Map<String, String> stages = confinement(Files.readString(Path.of("/proc", Long.toString(stage), "status")));
+        assertEquals(pid1.get("CapBnd"), stages.get("CapBnd"));
+        assertEquals(pid1.get("CapEff"), stages.get("CapEff"));
+        assertEquals("2", stages.get("Seccomp"));
+        assertNotEquals(Files.readSymbolicLink(Path.of("/proc", Long.toString(state.leader()), "ns/pid")),
+                Files.readSymbolicLink(Path.of("/proc", Long.toString(stage), "ns/pid")));
         assertTrue(leaderCgroups.contains(":devices:/jcontainer/"), "the container's device cgroup:\n" + leaderCgroups);
         assertEquals(0, sleeper.get(30, TimeUnit.SECONDS).status());
     }

@@ -106,6 +106,9 @@ public final class ContainerExec {
             Path socket = dir.resolve("control");
             server.bind(UnixDomainSocketAddress.of(socket));
             stage = new ProcessBuilder(execStage.toString(), "--control=" + socket).inheritIO().start();
+            // The stage first, before it has the plan (so before it forks): the command is born in the
+            // container's cgroups, and never runs outside its device policy, not even before GO.
+            CgroupJoin.join(stage.pid(), cgroups);
             Process watched = stage;
             Thread forwarder = new Thread("jnspawn-exec-forwarder") {
                 @Override
@@ -139,7 +142,6 @@ public final class ContainerExec {
                 if (line == null || !line.startsWith("PID ")) {
                     return stage.waitFor();
                 }
-                CgroupJoin.join(Long.parseLong(line.substring(4)), cgroups);
                 channel.write(ByteBuffer.wrap("GO\n".getBytes(StandardCharsets.US_ASCII)));
                 return stage.waitFor();
             } catch (IOException e) {
