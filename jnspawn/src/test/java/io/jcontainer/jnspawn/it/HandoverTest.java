@@ -60,6 +60,9 @@ class HandoverTest {
             checkHandedOverContainer(mainPid, marker);
         } finally {
             new ProcessBuilder("kill", "-KILL", Long.toString(mainPid)).start().waitFor();
+            // As ExecStopPost= does: the record for jcontainer exec goes once the container has ended.
+            assertEquals(0, exec(jnspawnCommand(List.of("--cleanup", "-M", "handed")), 30).exit());
+            assertFalse(Files.exists(Path.of("/run/jcontainer/handed.state")), "jnspawn --cleanup removed the record");
         }
     }
 
@@ -71,6 +74,8 @@ class HandoverTest {
         assertTrue(payload > 0, "the payload runs on after jnspawn exited");
         assertEquals(mainPid, parentOf(payload));
         assertEquals(-1, findProcessContaining("-M\0handed\0"), "no JVM (nor stage) of this container stays resident");
+        String record = Files.readString(Path.of("/run/jcontainer/handed.state"));
+        assertTrue(record.contains("\nleader=" + mainPid + "\n"), "jcontainer exec finds the leader:\n" + record);
         assertEquals(List.of(), List.of(Files.list(Path.of("/run/jcontainer")).filter(
                 p -> p.getFileName().toString().startsWith("jnspawn.handed.")).toArray()), "staging removed");
 
