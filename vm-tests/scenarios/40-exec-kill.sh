@@ -3,6 +3,7 @@
 #   exec:    sees the container's root, hostname and PID 1, has its CapBnd; exit status is the
 #            command's (3, 127); a stopped container is 125 with one line.
 #   kill:    -s USR1 reaches the payload's trap and the unit stays active; -s TERM ends it.
+#   attach:  started before the kills, shows got-usr1 and got-term and exits with the status (0).
 #   restart: starts it again with a new MainPID (= machined's Leader); exec works again.
 set -u
 . "$VMTEST_DIR/lib.sh"
@@ -29,10 +30,9 @@ echo "MainPID $pid"
 
 # ---- exec
 t0=$(now_ms)
-out=$(jcontainer exec ek cat /marker 2>&1)
-[ "$out" = in-ek ] && ok "exec ek cat /marker: $out ($(($(now_ms) - t0)) ms)" || bad "exec ek cat /marker: '$out'"
-out=$(jcontainer exec ek hostname 2>&1)
-[ "$out" = ek ] && ok "exec ek hostname: $out" || bad "exec ek hostname: '$out'"
+out=$(jcontainer exec ek sh -c 'cat /marker; hostname' 2>&1 | tr '\n' ' ')
+[ "$out" = "in-ek ek " ] && ok "exec ek: the container's /marker and hostname ($(($(now_ms) - t0)) ms)" \
+    || bad "exec ek sh -c 'cat /marker; hostname': '$out' (expected 'in-ek ek ')"
 jcontainer exec ek ps >ps.txt 2>&1
 echo "----- jcontainer exec ek ps"; cat ps.txt
 grep -qE '^ *1 .*jcontainer-init' ps.txt && ok "exec ek ps shows the container's PID 1" || bad "no PID 1 jcontainer-init in exec ps"
@@ -46,7 +46,14 @@ jcontainer exec ek sh -c 'exit 3'; rc=$?
 jcontainer exec ek /no/such/command 2>/dev/null; rc=$?
 [ "$rc" = 127 ] && ok "exec of a missing command: 127" || bad "exec of a missing command: $rc (expected 127)"
 
-# ---- kill
+# ---- kill (attach follows the output meanwhile)
+jcontainer attach ek >attach.txt 2>&1 &
+attach=$!
+# attach follows the journal from the moment its journalctl runs.
+wait_for 60 pgrep -f "journalctl -u $U -f" >/dev/null || bad "attach started no journalctl within 60 s"
+sleep 1
+# Done: gone, or a zombie this shell has not reaped yet (kill -0 would still succeed on it).
+attach_done() { s=$(sed 's/.*) //' /proc/"$attach"/stat 2>/dev/null | cut -d' ' -f1); [ -z "$s" ] || [ "$s" = Z ]; }
 jcontainer kill -s USR1 ek && ok "kill -s USR1 ek" || bad "kill -s USR1 ek (exit $?)"
 ms=$(wait_for 10 journal_has got-usr1) && ok "got-usr1 in the journal ($ms ms)" || bad "no got-usr1 in the journal"
 [ "$(systemctl is-active "$U")" = active ] && ok "$U still active after USR1" || bad "$U $(systemctl is-active "$U") after USR1"
@@ -54,6 +61,15 @@ jcontainer kill -s TERM ek && ok "kill -s TERM ek" || bad "kill -s TERM ek (exit
 ms=$(wait_for 20 sh -c "[ \"\$(systemctl is-active $U)\" = inactive ]") \
     && ok "$U inactive $ms ms after TERM" || bad "$U is $(systemctl is-active "$U") 20 s after TERM"
 journal_has got-term && ok "got-term in the journal" || bad "no got-term in the journal"
+if wait_for 20 attach_done >/dev/null; then
+    wait "$attach"; rc=$?
+    echo "----- jcontainer attach ek"; cat attach.txt
+    [ "$rc" = 0 ] && ok "attach ended with the container, status $rc" || bad "attach exit status $rc (expected 0)"
+    grep -qx got-usr1 attach.txt && grep -qx got-term attach.txt && ok "attach showed got-usr1 and got-term" \
+        || bad "attach output lacks got-usr1/got-term"
+else
+    bad "attach still runs 20 s after the container ended"; kill "$attach" 2>/dev/null
+fi
 [ ! -e /run/jcontainer/ek.state ] && ok "/run/jcontainer/ek.state removed (ExecStopPost)" || bad "/run/jcontainer/ek.state left behind"
 jcontainer exec ek true >err.txt 2>&1; rc=$?
 [ "$rc" = 125 ] && [ "$(wc -l <err.txt)" = 1 ] && ok "exec into the stopped container: 125, $(cat err.txt)" \
