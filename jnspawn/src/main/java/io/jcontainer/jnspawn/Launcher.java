@@ -355,11 +355,9 @@ public final class Launcher {
                 return;
             }
             if (state != null) {
-                try {
-                    Files.deleteIfExists(state);
-                } catch (IOException e) {
-                    System.err.println("jnspawn: Failed to remove '" + state + "', ignoring: " + e.getMessage());
-                }
+                // Not if it is another container's of the same name, which still runs.
+                String file = state.getFileName().toString();
+                ContainerState.remove(state.getParent(), file.substring(0, file.length() - ContainerState.SUFFIX.length()));
             }
             removeAll(staging, cgroup);
         }
