@@ -48,7 +48,10 @@ public record ContainerState(String machine, long leader, long startTime, long c
         return Path.of(System.getProperty("jcontainer.runtime", "/run/jcontainer"));
     }
 
-    /** The start time of process {@code pid} in clock ticks since boot, or -1 when there is no such process. */
+    /**
+     * The start time of process {@code pid} in clock ticks since boot, or -1 when there is no such process or it has
+     * ended (a zombie not yet reaped is no container to enter).
+     */
     public static long startTime(long pid) {
         String stat;
         try {
@@ -57,7 +60,11 @@ public record ContainerState(String machine, long leader, long startTime, long c
             return -1;
         }
         // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-        String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        int paren = stat.lastIndexOf(')');
+        String[] rest = paren < 0 ? new String[0] : stat.substring(paren + 2).split(" ");
+        if (rest.length < 22 - 2 || rest[0].equals("Z") || rest[0].equals("X")) {
+            return -1;
+        }
         return Long.parseLong(rest[22 - 3]);
     }
 
