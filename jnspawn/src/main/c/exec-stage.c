@@ -64,6 +64,10 @@ static uint32_t n_records;
 
 static int status_fd = -1;        /* child -> stage: closed by a successful execve, a byte on failure */
 static const char *console_slave; /* pty slave path when OP_CONSOLE is "pty" */
+static int console_slave_fd = -1; /* OP_ENTER: the slave, opened by the stage (a container in a user
+                                   * namespace may not open a pts its host root allocated) */
+static int enter_userns_fd = -1;  /* OP_ENTER: the user namespace the child joins after GO */
+static int entering;              /* OP_ENTER: the stage confined itself before the fork */
 
 static void report_failure(void) {
         if (status_fd >= 0) {
@@ -235,8 +239,8 @@ static void do_caps(uint64_t keep) {
                 fclose(f);
         }
         for (int c = 0; c <= last && c < 64; c++) {
-                if (keep & (1ULL << c))
-                        continue;
+                if (keep & (1ULL << c) || prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 0)
+                        continue; /* kept, or gone already (dropping needs CAP_SETPCAP) */
                 if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
                         die_errno("Failed to drop capability %d from the bounding set", c);
         }
@@ -307,7 +311,7 @@ static void exec_payload(const Record *ex, char **env, char **argv) {
                 /* A session of its own with /dev/console (the bound pty slave) as its terminal. */
                 if (setsid() < 0)
                         die_errno("Failed to create a session");
-                int fd = open("/dev/console", O_RDWR);
+                int fd = console_slave_fd >= 0 ? console_slave_fd : open("/dev/console", O_RDWR);
                 if (fd < 0)
                         die_errno("Failed to open /dev/console");
                 if (ioctl(fd, TIOCSCTTY, 0) < 0)
@@ -413,6 +417,14 @@ static void run_container(int sync_fd) {
                         close(fd);
                         break;
                 }
+                case OP_ENTER:
+                        if (enter_userns_fd >= 0) {
+                                if (setns(enter_userns_fd, CLONE_NEWUSER) < 0)
+                                        die_errno("Failed to join the container's user namespace");
+                                close(enter_userns_fd);
+                                enter_userns_fd = -1;
+                        }
+                        break;
                 case OP_PDEATHSIG:
                         need_args(rec, 1);
                         if (prctl(PR_SET_PDEATHSIG, (int) parse_ull(a[0], 10, "signal"), 0, 0, 0) < 0)
@@ -492,16 +504,20 @@ static void run_container(int sync_fd) {
                                 die_errno("Failed to set hostname '%s'", a[0]);
                         break;
                 case OP_CAPS:
+                        /* Also when entering: joining a user namespace gave a full bounding set. */
                         need_args(rec, 1);
                         do_caps(parse_ull(a[0], 10, "capability mask"));
                         break;
                 case OP_NO_NEW_PRIVS:
+                        if (entering)
+                                break; /* inherited from the stage */
                         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                                 die_errno("Failed to set no_new_privs");
                         break;
                 case OP_SECCOMP:
                         need_args(rec, 1);
-                        do_seccomp(rec);
+                        if (!entering)
+                                do_seccomp(rec);
                         break;
                 case OP_ENV:
                         env = a;
@@ -549,6 +565,112 @@ static void write_id_map(pid_t pid, const char *file, const char *map) {
         if (write(fd, map, strlen(map)) != (ssize_t) strlen(map))
                 die_errno("Failed to write %s '%s'", path, map);
         close(fd);
+}
+
+/* The start time of /proc/PID (field 22 of its stat), read through a pinned directory fd. */
+static unsigned long long start_time_of(int procfd, const char *pid) {
+        char buf[1024];
+        int fd = openat(procfd, "stat", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                die_errno("Container leader %s is gone", pid);
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0)
+                die_errno("Failed to read /proc/%s/stat", pid);
+        buf[n] = 0;
+        char *p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
+        if (!p)
+                die("Unexpected /proc/%s/stat", pid);
+        /* after ") " comes field 3 (state); field 22 is 19 fields further */
+        p += 2;
+        for (int field = 3; field < 22; field++) {
+                p = strchr(p, ' ');
+                if (!p)
+                        die("Unexpected /proc/%s/stat", pid);
+                p++;
+        }
+        return strtoull(p, NULL, 10);
+}
+
+static int namespace_flag(const char *name) {
+        static const struct { const char *name; int flag; } table[] = {
+                { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
+                { "cgroup", CLONE_NEWCGROUP }, { "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS },
+                { "user", CLONE_NEWUSER },
+        };
+        for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+                if (strcmp(table[i].name, name) == 0)
+                        return table[i].flag;
+        die("Unknown namespace '%s' in launch plan", name);
+}
+
+/*
+ * OP_ENTER: the stage applies the container's filter, capabilities and no_new_privs to itself
+ * before it forks, so the command is born confined. It is visible to the container's processes
+ * from its fork on (it is in their pid namespace), and one holding CAP_SYS_PTRACE (nspawn's
+ * default set has it) could otherwise take it over while it still had the host's full set
+ * (runc's CVE-2016-9962). Non-dumpable too, until its execve. The stage itself stays invisible
+ * to the container (it is not in its pid namespace) and needs nothing more after the fork.
+ */
+static void confine_stage(void) {
+        for (uint32_t i = 0; i < n_records; i++) {
+                Record *r = &records[i];
+                switch (r->op) {
+                case OP_SECCOMP:
+                        need_args(r, 1);
+                        do_seccomp(r);
+                        break;
+                case OP_CAPS:
+                        need_args(r, 1);
+                        do_caps(parse_ull(r->argv[0], 10, "capability mask"));
+                        break;
+                case OP_NO_NEW_PRIVS:
+                        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                                die_errno("Failed to set no_new_privs");
+                        break;
+                default:
+                        break;
+                }
+        }
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                die_errno("Failed to make the stage non-dumpable");
+}
+
+/* OP_ENTER, the stage's part: join the running container's namespaces (all but the user
+ * namespace, which the child joins), having checked that PID is still the container's leader. */
+static void enter_namespaces(const Record *r) {
+        if (r->argc < 2 || r->argc > 2 + 7)
+                die("Operation %u takes 2 to 9 arguments, got %u", r->op, r->argc);
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%s", r->argv[0]);
+        (void) parse_ull(r->argv[0], 10, "pid");
+        /* The directory fd pins the process: if it dies and its pid is reused, lookups below it
+         * fail rather than reach the newcomer. */
+        int procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (procfd < 0)
+                die_errno("Container leader %s is gone", r->argv[0]);
+        if (start_time_of(procfd, r->argv[0]) != parse_ull(r->argv[1], 10, "start time"))
+                die("Process %s is no longer the container's leader, refusing", r->argv[0]);
+        int fds[7], flags[7];
+        int n = r->argc - 2;
+        for (int i = 0; i < n; i++) {
+                char ns[32];
+                flags[i] = namespace_flag(r->argv[2 + i]);
+                snprintf(ns, sizeof ns, "ns/%s", r->argv[2 + i]);
+                fds[i] = openat(procfd, ns, O_RDONLY | O_CLOEXEC);
+                if (fds[i] < 0)
+                        die_errno("Failed to open the container's %s namespace", r->argv[2 + i]);
+        }
+        for (int i = 0; i < n; i++) {
+                if (flags[i] == CLONE_NEWUSER) {
+                        enter_userns_fd = fds[i];
+                        continue;
+                }
+                if (setns(fds[i], flags[i]) < 0)
+                        die_errno("Failed to join the container's %s namespace", r->argv[2 + i]);
+                close(fds[i]);
+        }
+        close(procfd);
 }
 
 static int connect_control(const char *path) {
@@ -662,6 +784,7 @@ int main(int argc, char **argv) {
                 case OP_GID_MAP: need_args(r, 1); gid_map = r->argv[0]; break;
                 case OP_KILL_SIGNAL: need_args(r, 1); kill_signal = (int) parse_ull(r->argv[0], 10, "signal"); break;
                 case OP_CONSOLE: need_args(r, 1); use_pty = strcmp(r->argv[0], "pty") == 0; break;
+                case OP_ENTER: enter_namespaces(r); entering = 1; break;
                 case OP_OPEN_TREE: {
                         need_args(r, 3);
                         int want = (int) parse_ull(r->argv[0], 10, "fd");
@@ -690,9 +813,14 @@ int main(int argc, char **argv) {
                     ptsname_r(master, slave, sizeof slave) != 0)
                         die_errno("Failed to allocate a pty for the console");
                 console_slave = slave;
+                if (entering && (console_slave_fd = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+                        die_errno("Failed to open the pty '%s'", slave);
                 if (isatty(STDIN_FILENO))
                         copy_winsize(master);
         }
+
+        if (entering)
+                confine_stage();
 
         int sync_pipe[2], status_pipe[2];
         if (pipe2(sync_pipe, O_CLOEXEC) < 0 || pipe2(status_pipe, O_CLOEXEC) < 0)
@@ -721,6 +849,10 @@ int main(int argc, char **argv) {
         }
         close(sync_pipe[0]);
         close(status_pipe[1]);
+        if (console_slave_fd >= 0)
+                close(console_slave_fd); /* the master reads EIO once the payload's side is closed */
+        if (enter_userns_fd >= 0)
+                close(enter_userns_fd);
 
         if (gid_map)
                 write_id_map(pid, "gid_map", gid_map);

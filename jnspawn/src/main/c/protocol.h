@@ -75,6 +75,15 @@ typedef enum {
         OP_ARGV = 25,        /* the payload's argv; argv[0] is looked up in the env's PATH */
         OP_EXEC = 26,        /* mode ("stub" | "direct"), uid, gid, groups (comma list), cwd: run the payload */
         OP_ATTACH = 27,      /* fd, target: move_mount(2) the tree of OP_OPEN_TREE onto target */
+
+        /* ---- jcontainer exec: enter a running container instead of creating one ---- */
+        OP_ENTER = 40,       /* pid, starttime, namespace names ("ipc" "uts" "net" "cgroup" "pid" "mnt"
+                              * "user"): the stage pins /proc/PID, checks that field 22 of its stat
+                              * is starttime (the same process, not a reused pid), opens the named
+                              * namespaces and joins all but "user" in the order given, before
+                              * clone (so OP_CONSOLE's pty comes from the container's devpts);
+                              * the child joins "user" first thing after GO. Use with OP_CLONE 0
+                              * and OP_EXEC "enter" (direct; the terminal is the pty's slave). */
         _OP_MAX
 } OpType;
 

@@ -87,6 +87,23 @@ final class Host {
         return value == null || value.isEmpty() ? DEFAULT_JNSPAWN : Path.of(value);
     }
 
+    /**
+     * Where jnspawn records running containers ({@code NAME.state}, for exec and kill): system property
+     * {@code jcontainer.runtime}, else /run/jcontainer.
+     */
+    Path runtimeDir() {
+        return io.jcontainer.jnspawn.ContainerState.defaultRuntimeDir();
+    }
+
+    /** Tells a jnspawn started by {@code builder} the runtime directory, when this process was given another one. */
+    void passRuntimeDir(ProcessBuilder builder) {
+        String value = System.getProperty("jcontainer.runtime");
+        if (value != null && !value.isEmpty()) {
+            String opts = builder.environment().getOrDefault("JCONTAINER_JAVA_OPTS", "");
+            builder.environment().put("JCONTAINER_JAVA_OPTS", (opts + " -Djcontainer.runtime=" + value).strip());
+        }
+    }
+
     /** The command name of PID 1 ({@code /proc/1/comm}), for messages that explain why systemd is not there. */
     static String pid1Name() {
         try {

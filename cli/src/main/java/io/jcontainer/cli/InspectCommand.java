@@ -21,12 +21,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code jcontainer inspect IMAGE [--json]}: what an image is and what it runs by default. */
+/**
+ * {@code jcontainer inspect NAME [--json]}: a container (as {@code show}, with its settings and its running
+ * process), or else an image: what it is and what it runs by default. A container wins, as with docker.
+ */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Shows an image: its names, digest, platform, layers and the defaults its config gives a "
-            + "container (Entrypoint, Cmd, Env, WorkingDir, User, StopSignal, ExposedPorts).",
+        description = {"Shows a container: its file, image, unit and machine state, its settings and, while it runs, "
+            + "its PID 1 and confinement. Or, when no container has that name (or with --type image), an image: "
+            + "its names, digest, platform, layers and the defaults its config gives a container (Entrypoint, Cmd, "
+            + "Env, WorkingDir, User, StopSignal, ExposedPorts)."},
         footer = {"", "Example:", "  jcontainer inspect example.org/web:1.2",
-            "  jcontainer inspect --json example.org/web:1.2 | jq .config.config.Env"})
+            "  jcontainer inspect --json example.org/web:1.2 | jq .config.config.Env",
+            "  jcontainer inspect --type container --json web | jq .process.leader"})
 final class InspectCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -34,14 +40,34 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "A name or an image ID.")
+    @Parameters(index = "0", paramLabel = "NAME", description = "A container, or an image's name or ID.")
     String image;
+
+    @Option(names = "--type", paramLabel = "TYPE", description = "container or image (default: a container if one "
+            + "has that name, else an image).")
+    String type;
 
     @Option(names = "--json", description = "Print the stored manifest and config as they are, with the name and digest.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
+        if (type != null && !type.equals("container") && !type.equals("image")) {
+            throw new CliException("Invalid --type '" + type + "': expected container or image.");
+        }
+        if (!"image".equals(type)) {
+            Map<String, Object> container = ContainerInspection.of(main.host(), image, "container".equals(type));
+            if (container != null) {
+                PrintWriter out = spec.commandLine().getOut();
+                if (json) {
+                    JsonOutput.print(out, container);
+                } else {
+                    ShowCommand.flatten("", container, out);
+                    out.flush();
+                }
+                return ExitCodePolicy.SUCCESS;
+            }
+        }
         ImageStore store = main.host().store();
         ImageArgument arg = ImageArgument.resolve(store, image);
         Image img = arg.image();

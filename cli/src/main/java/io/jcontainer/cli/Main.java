@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
             RunCommand.class, PsCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
             CommitCommand.class, BuildCommand.class,
             PushCommand.class, SearchCommand.class,
+            ExecCommand.class, KillCommand.class, RestartCommand.class, AttachCommand.class, PortCommand.class,
             VersionCommand.class})
 public final class Main implements Callable<Integer> {
 
@@ -81,6 +82,7 @@ public final class Main implements Callable<Integer> {
         commandLine.setErr(err);
         // docker run IMAGE CMD...: what follows the image is the container's command, options included.
         commandLine.getSubcommands().get("run").setStopAtPositional(true);
+        commandLine.getSubcommands().get("exec").setStopAtPositional(true);
         ExitCodePolicy.applyTo(commandLine);
         return commandLine;
     }

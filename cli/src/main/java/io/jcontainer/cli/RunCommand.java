@@ -42,7 +42,7 @@ final class RunCommand implements Callable<Integer> {
     private static final long POLL_MILLIS = 100;
     private static final long START_TIMEOUT_MILLIS = 90_000;
     /** How long the journal may lag behind the unit's end before following it stops. */
-    private static final long JOURNAL_DRAIN_MILLIS = 500;
+    static final long JOURNAL_DRAIN_MILLIS = 500;
     private static final int CLD_EXITED = 1;
     /** How long an interrupted {@code run --rm} waits for jnspawn to stop the container before removing it. */
     private static final long INTERRUPT_WAIT_SECONDS = 15;
@@ -260,6 +260,7 @@ final class RunCommand implements Callable<Integer> {
                 "--console=" + (tty ? "interactive" : "pipe"));
         ProcessBuilder builder = new ProcessBuilder(argv);
         builder.environment().put(Host.ROOT_ENV, host.storeRoot().toString());
+        host.passRuntimeDir(builder);
         if (host.searchPathOverridden()) {
             // The launcher passes JCONTAINER_JAVA_OPTS to the JVM; jnspawn reads the search path from this property.
             String opts = builder.environment().getOrDefault("JCONTAINER_JAVA_OPTS", "");
@@ -330,7 +331,7 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static void waitUntilActive(SystemdManager systemd, String unit, String machine) throws Exception {
+    static void waitUntilActive(SystemdManager systemd, String unit, String machine) throws Exception {
         long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
         while (true) {
             UnitProperties p = systemd.unitProperties(unit);
@@ -350,7 +351,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Waits for the container's main process to end; its status as a shell reports it (128+N for signal N). */
-    private static int waitUntilEnded(SystemdManager systemd, String unit, String machine) throws Exception {
+    static int waitUntilEnded(SystemdManager systemd, String unit, String machine) throws Exception {
         long inactiveSince = System.currentTimeMillis();
         while (true) {
             UnitProperties p = systemd.unitProperties(unit);

@@ -92,7 +92,7 @@ final class ShowCommand implements Callable<Integer> {
 
     /** KEY=VALUE lines, nested keys joined with a dot ({@code unit.activeState=active}); unknown values empty. */
     @SuppressWarnings("unchecked")
-    private static void flatten(String prefix, Map<String, Object> map, PrintWriter out) {
+    static void flatten(String prefix, Map<String, Object> map, PrintWriter out) {
         for (Map.Entry<String, Object> e : map.entrySet()) {
             String key = prefix + e.getKey();
             if (e.getValue() instanceof Map<?, ?> nested) {

@@ -41,6 +41,7 @@ class HelpTest {
     @org.junit.jupiter.api.Test
     void theImageVerbsAreThere() {
         assertTrue(verbs().toList().containsAll(List.of("import", "export", "images", "inspect", "tag", "rmi", "gc",
-                "verify", "list", "status", "show", "run", "ps", "stop", "rm", "logs", "push", "search")));
+                "verify", "list", "status", "show", "run", "ps", "stop", "rm", "logs", "push", "search",
+                "exec", "kill", "restart", "attach", "port", "commit", "build")));
     }
 }

@@ -48,6 +48,8 @@ public final class JnspawnOptions {
     public boolean dryRun;
     /** ExecStopPost=: remove what a container of this machine name left on the host. */
     public boolean cleanup;
+    /** jcontainer exec: run the command in the running container -M NAME (see ContainerExec). */
+    public boolean exec;
     public boolean help;
     /** Register with systemd-machined when run by systemd (nspawn's --register, default yes). */
     public boolean register = true;
@@ -94,6 +96,8 @@ public final class JnspawnOptions {
             "  -q --quiet                no informational output",
             "     --dry-run              print the launch plan and run nothing",
             "     --cleanup              with -M: remove what a stopped container left (ExecStopPost=)",
+            "     --exec                 with -M: run COMMAND in that running container (jcontainer exec);",
+            "                            honours -E, -u, --chdir and --console",
             "  -h --help                 show this help",
             "     --version              show the version");
 
@@ -194,6 +198,7 @@ public final class JnspawnOptions {
             case "-q": case "--quiet": quiet = true; break;
             case "--dry-run": dryRun = true; break;
             case "--cleanup": cleanup = true; break;
+            case "--exec": exec = true; break;
             case "--register": register = bool(name, value); break;
             // nspawn's --keep-unit: jnspawn never creates a scope of its own, so it always keeps the unit.
             case "--keep-unit": break;

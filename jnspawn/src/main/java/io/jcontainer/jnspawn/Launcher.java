@@ -83,6 +83,7 @@ public final class Launcher {
         if (line == null || !line.equals("RUNNING")) {
             return false;
         }
+        recordState(plan, pid);
         registration.register(plan, pid, interfaces);
         // The stage's notifier follows it with a barrier, so systemd has read it when we exit.
         byte[] message = ("STATUS=Container " + plan.machine() + " running.\nREADY=1\nMAINPID=" + pid + "\n")
@@ -150,7 +151,7 @@ public final class Launcher {
             try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                 server.bind(UnixDomainSocketAddress.of(socketPath));
                 stage = new ProcessBuilder(execStage.toString(), "--control=" + socketPath).inheritIO().start();
-                installForwarder(stage, staging, cgroup, cleaned, detach);
+                installForwarder(stage, staging, cgroup, stateFile(plan), cleaned, detach);
                 Process watched = stage;
                 // If the stage dies before it connects, stop waiting for it.
                 Thread watcher = new Thread("exec-stage-watcher") {
@@ -202,6 +203,8 @@ public final class Launcher {
                         detach.set(null);
                         return 0;
                     }
+                } else if ("RUNNING".equals(readLine(channel))) {
+                    recordState(plan, pid);
                 }
                 int code = stage.waitFor();
                 channel.close();
@@ -218,7 +221,22 @@ public final class Launcher {
             }
             // Also after a hand-over: the container's mounts hang off its own root, not these
             // (by then empty) host directories.
-            cleanup(staging, cgroup, cleaned, detach);
+            cleanup(staging, cgroup, stateFile(plan), cleaned, detach);
+        }
+    }
+
+    /** Where jnspawn records the running container for {@code jcontainer exec}; null once systemd has it. */
+    private Path stateFile(LaunchPlan plan) {
+        return notifySocket == null ? ContainerState.path(runtimeDir, plan.machine()) : null;
+    }
+
+    /** Records what {@code jcontainer exec} needs of the container whose PID 1 is {@code pid} (see ContainerState). */
+    private void recordState(LaunchPlan plan, long pid) throws LaunchException {
+        try {
+            ContainerState.of(plan, pid).write(runtimeDir);
+        } catch (IOException e) {
+            throw new LaunchException("Failed to record the state of '" + plan.machine() + "' in '" + runtimeDir + "': "
+                    + e.getMessage(), e);
         }
     }
 
@@ -233,6 +251,7 @@ public final class Launcher {
         } catch (SettingsException e) {
             System.err.println("jnspawn: " + e.getMessage() + "; not cleaning up the network");
         }
+        ContainerState.remove(runtimeDir, machine);
         String prefix = "jnspawn." + machine + ".";
         for (Path dir : new Path[] {runtimeDir, DeviceCgroup.ROOT.resolve("jcontainer")}) {
             if (!Files.isDirectory(dir)) {
@@ -345,8 +364,8 @@ public final class Launcher {
      * On SIGTERM/SIGINT the JVM runs shutdown hooks: pass the request on, wait for the container
      * and for the cleanup (which the main thread may be doing), then exit as the container did.
      */
-    private static void installForwarder(Process stage, Path staging, DeviceCgroup cgroup, AtomicBoolean cleaned,
-            AtomicReference<Runnable> detach) {
+    private static void installForwarder(Process stage, Path staging, DeviceCgroup cgroup, Path state,
+            AtomicBoolean cleaned, AtomicReference<Runnable> detach) {
         Runtime.getRuntime().addShutdownHook(new Thread("jnspawn-signal-forwarder") {
             @Override
             public void run() {
@@ -360,14 +379,15 @@ public final class Launcher {
                 } catch (InterruptedException e) {
                     code = 130;
                 }
-                cleanup(staging, cgroup, cleaned, detach);
+                cleanup(staging, cgroup, state, cleaned, detach);
                 Runtime.getRuntime().halt(code);
             }
         });
     }
 
-    /** Releases the network, removes the cgroup and staging directory once; a second caller waits for the first. */
-    private static void cleanup(Path staging, DeviceCgroup cgroup, AtomicBoolean cleaned, AtomicReference<Runnable> detach) {
+    /** Releases the network, removes the record, the cgroup and staging directory once; a second caller waits for the first. */
+    private static void cleanup(Path staging, DeviceCgroup cgroup, Path state, AtomicBoolean cleaned,
+            AtomicReference<Runnable> detach) {
         synchronized (cleaned) {
             if (cleaned.getAndSet(true)) {
                 return;
@@ -375,6 +395,11 @@ public final class Launcher {
             Runnable d = detach.getAndSet(null);
             if (d != null) {
                 d.run();
+            }
+            if (state != null) {
+                // Not if it is another container's of the same name, which still runs.
+                String file = state.getFileName().toString();
+                ContainerState.remove(state.getParent(), file.substring(0, file.length() - ContainerState.SUFFIX.length()));
             }
             removeAll(staging, cgroup);
         }

@@ -38,6 +38,13 @@ public final class Main {
                 Launcher.fromSystemProperties(Launcher.MachineRegistration.NONE).cleanUp(options.machine);
                 return 0;
             }
+            if (options.exec) {
+                if (options.dryRun) {
+                    System.out.print(ContainerExec.fromSystemProperties().plan(options).describe());
+                    return 0;
+                }
+                return ContainerExec.fromSystemProperties().run(options);
+            }
             LaunchPlan plan = LaunchPlanner.forHost().plan(options);
             if (options.dryRun) {
                 Path staging = Path.of(System.getProperty("jcontainer.runtime", "/run/jcontainer"),

@@ -3,6 +3,7 @@ package io.jcontainer.jnspawn.it;
 import static io.jcontainer.jnspawn.it.RootSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.jcontainer.jnspawn.ContainerState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,7 +61,14 @@ class HandoverTest {
             checkHandedOverContainer(mainPid, marker);
         } finally {
             new ProcessBuilder("kill", "-KILL", Long.toString(mainPid)).start().waitFor();
+            long deadline = System.currentTimeMillis() + 5000;
+            while (ContainerState.startTime(mainPid) >= 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            // As ExecStopPost= does: the record for jcontainer exec goes once the container has ended.
+            exec(jnspawnCommand(List.of("--cleanup", "-M", "handed")), 30);
         }
+        assertFalse(Files.exists(Path.of("/run/jcontainer/handed.state")), "jnspawn --cleanup removed the record");
     }
 
     private static void checkHandedOverContainer(long mainPid, String marker) throws Exception {
@@ -71,6 +79,8 @@ class HandoverTest {
         assertTrue(payload > 0, "the payload runs on after jnspawn exited");
         assertEquals(mainPid, parentOf(payload));
         assertEquals(-1, findProcessContaining("-M\0handed\0"), "no JVM (nor stage) of this container stays resident");
+        String record = Files.readString(Path.of("/run/jcontainer/handed.state"));
+        assertTrue(record.contains("\nleader=" + mainPid + "\n"), "jcontainer exec finds the leader:\n" + record);
         assertEquals(List.of(), List.of(Files.list(Path.of("/run/jcontainer")).filter(
                 p -> p.getFileName().toString().startsWith("jnspawn.handed.")).toArray()), "staging removed");
 

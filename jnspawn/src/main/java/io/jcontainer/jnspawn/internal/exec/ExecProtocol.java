@@ -39,6 +39,8 @@ public final class ExecProtocol {
     public static final int OP_ARGV = 25;
     public static final int OP_EXEC = 26;
     public static final int OP_ATTACH = 27;
+    /** jcontainer exec: join a running container's namespaces (see protocol.h). */
+    public static final int OP_ENTER = 40;
 
     // clone(2) flags; values from <linux/sched.h>.
     public static final long CLONE_NEWNS = 0x00020000L;
@@ -91,6 +93,7 @@ public final class ExecProtocol {
             case OP_ARGV: return "argv";
             case OP_EXEC: return "exec";
             case OP_ATTACH: return "attach";
+            case OP_ENTER: return "enter";
             default: return "op" + op;
         }
     }
