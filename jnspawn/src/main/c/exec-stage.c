@@ -358,6 +358,9 @@ static void run_stub(const Record *ex, char **env, char **argv) {
         sigset_t all;
         sigfillset(&all);
         sigprocmask(SIG_BLOCK, &all, NULL);
+        /* Named before the fork: the payload may look at PID 1 (ps, /proc/1/comm) at once. Its
+         * own execve() gives it its own name. */
+        prctl(PR_SET_NAME, "jcontainer-init", 0, 0, 0);
 
         pid_t child = fork();
         if (child < 0)
@@ -368,7 +371,6 @@ static void run_stub(const Record *ex, char **env, char **argv) {
         /* Only the payload's execve() may close the stage's status pipe. */
         close(status_fd);
         status_fd = -1;
-        prctl(PR_SET_NAME, "jcontainer-init", 0, 0, 0);
 
         for (;;) {
                 siginfo_t si;
