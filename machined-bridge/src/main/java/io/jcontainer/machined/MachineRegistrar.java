@@ -10,8 +10,14 @@ import java.util.function.IntPredicate;
  *
  * <p>After a container stops, machined drops its machine only once it notices the unit is gone;
  * a fast restart can meet "Machine 'web' already exists". When the machine that holds the name
- * has a leader that no longer runs, it is stale: it is terminated and the registration retried
+ * has a leader that no longer runs, it is stale: it is unregistered and the registration retried
  * for a short while. A machine whose leader still runs is a real conflict and is reported.
+ *
+ * <p>Unregistered, not terminated: after a reboot inside a {@code Boot=yes} container systemd
+ * restarts the unit, and the old machine is still there because its unit never went inactive.
+ * TerminateMachine would ask systemd to stop that very unit while its start job runs (machined
+ * answers "Resource deadlock avoided", or cancels the restart); UnregisterMachine only drops the
+ * record.
  */
 public final class MachineRegistrar {
     public static final String SERVICE = "jcontainer";
@@ -58,7 +64,7 @@ public final class MachineRegistrar {
                             + "': it already exists and its leader (PID " + old + ") still runs", exists.errorName(), exists);
                 }
                 try {
-                    manager.terminateMachine(name);
+                    manager.unregisterMachine(name);
                 } catch (NoSuchMachineException gone) {
                     // dropped meanwhile
                 }

@@ -108,6 +108,8 @@ final class FakeMachined implements AutoCloseable {
     private final DBusConnection connection;
     private final Map<String, MachineObject> machines = new LinkedHashMap<>();
     private final List<Kill> kills = new CopyOnWriteArrayList<>();
+    /** Names passed to TerminateMachine: on real machined that also stops the machine's unit. */
+    private final List<String> terminated = new CopyOnWriteArrayList<>();
     private volatile Integer deniedUid;
     private volatile boolean deniedInteractive;
 
@@ -155,6 +157,11 @@ final class FakeMachined implements AutoCloseable {
         }
         machines.clear();
         kills.clear();
+        terminated.clear();
+    }
+
+    List<String> terminated() {
+        return List.copyOf(terminated);
     }
 
     synchronized boolean has(String name) {
@@ -263,6 +270,7 @@ final class FakeMachined implements AutoCloseable {
         @Override
         public void TerminateMachine(String name) {
             checkCaller();
+            terminated.add(name);
             remove(name);
         }
 

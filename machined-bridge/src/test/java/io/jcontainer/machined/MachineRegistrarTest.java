@@ -35,6 +35,8 @@ class MachineRegistrarTest extends FakeMachinedTest {
         int self = (int) ProcessHandle.current().pid();
         new MachineRegistrar(manager).register("web", ID, self, "", new int[0]);
         assertEquals(self, manager.machineProperties("web").leader(), "the new leader holds the name");
+        // Unregistered, never terminated: terminating would stop the unit that is restarting it.
+        assertEquals(java.util.List.of(), machined.terminated());
     }
 
     @Test
