@@ -100,6 +100,7 @@ final class RunCommand implements Callable<Integer> {
         Host host = main.host();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        host.requireRootToDefine("run");
         boolean systemd = host.systemdBooted();
         if (!publish.isEmpty()) {
             throw new CliException("-p/--publish is not supported yet (networking, issue 6): '" + publish.get(0)
