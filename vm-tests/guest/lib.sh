@@ -74,3 +74,22 @@ finish() {
     fi
     echo "all checks passed"
 }
+
+# make_systemd_root DIR: a root that boots systemd, made from the VM's own /usr without copying
+# it: DIR/usr is a read-only bind mount of /usr (a submount: jnspawn attaches a Directory= root
+# recursively, nspawn binds it with MS_REC); /bin, /sbin, /lib, /lib64 are the merged-/usr links;
+# /etc holds only what systemd needs to boot to multi-user.target (os-release, passwd, group, an
+# empty machine-id). Units of the VM that need hardware or the network do not start in a container
+# (ConditionVirtualization=!container and friends). undo_systemd_root DIR unmounts /usr.
+make_systemd_root() {
+    d=$1
+    mkdir -p "$d/usr" "$d/etc/systemd/system" "$d/var" "$d/root" "$d/tmp" "$d/run" "$d/proc" "$d/sys" "$d/dev" "$d/home"
+    for l in bin sbin lib lib64; do [ -e "/$l" ] && ln -sfn "usr/$l" "$d/$l"; done
+    cp /etc/passwd /etc/group /etc/shadow /etc/gshadow "$d/etc/" 2>/dev/null || true
+    ln -sfn ../usr/lib/os-release "$d/etc/os-release"
+    : >"$d/etc/machine-id"
+    echo "$(basename "$d")" >"$d/etc/hostname"
+    ln -sfn /usr/lib/systemd/system/multi-user.target "$d/etc/systemd/system/default.target"
+    mountpoint -q "$d/usr" || { mount --bind /usr "$d/usr" && mount -o remount,bind,ro "$d/usr"; }
+}
+undo_systemd_root() { mountpoint -q "$1/usr" && umount "$1/usr"; true; }

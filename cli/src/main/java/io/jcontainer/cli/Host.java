@@ -34,10 +34,44 @@ final class Host {
 
     private final Map<String, String> env;
     private final Path rootOption;
+    /** The caller's effective uid as tests set it; -1: read it from /proc/self/status. */
+    private final int effectiveUid;
 
     Host(Map<String, String> env, Path rootOption) {
+        this(env, rootOption, -1);
+    }
+
+    Host(Map<String, String> env, Path rootOption, int effectiveUid) {
         this.env = Map.copyOf(env);
         this.rootOption = rootOption;
+        this.effectiveUid = effectiveUid;
+    }
+
+    /**
+     * Refuses a caller that is not root before a verb defines a container: a container file can bind any host
+     * path, so writing one is root's (polkit/README.md); members of group jcontainer start what root defined.
+     */
+    void requireRootToDefine(String verb) throws CliException {
+        int uid = effectiveUid >= 0 ? effectiveUid : uidFromProc();
+        if (uid != 0) {
+            throw new CliException("'jcontainer " + verb + "' defines a container, which only root may do (uid "
+                    + (uid < 0 ? "unknown" : uid) + "): a container file can bind any host path; ask root to "
+                    + "write /etc/jcontainer/NAME.container, then 'systemctl start jcontainer@NAME'.");
+        }
+    }
+
+    /** The effective uid ({@code Uid:} line of /proc/self/status, second field); -1 if unreadable. */
+    static int uidFromProc() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return Integer.parseInt(line.split("\\s+")[2]);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     Path storeRoot() {

@@ -50,16 +50,28 @@ public final class Main implements Callable<Integer> {
      * stays a terminal); tests run jcontainer in-process and read what it printed from its writers instead.
      */
     private final boolean inheritStdio;
+    /** The caller's effective uid for tests; -1: the process's own. */
+    private final int effectiveUid;
 
     public Main() {
         this.env = System.getenv();
         this.inheritStdio = true;
+        this.effectiveUid = -1;
     }
 
-    /** For tests: the environment the verbs read instead of the process's; output goes to the writers. */
+    /**
+     * For tests: the environment the verbs read instead of the process's; output goes to the writers. The caller
+     * counts as root (uid 0) whoever runs the test, unless {@link #Main(Map, int)} says otherwise.
+     */
     Main(Map<String, String> env) {
+        this(env, 0);
+    }
+
+    /** For tests: as {@link #Main(Map)}, with the caller's effective uid. */
+    Main(Map<String, String> env, int effectiveUid) {
         this.env = env;
         this.inheritStdio = false;
+        this.effectiveUid = effectiveUid;
     }
 
     public static void main(String[] args) {
@@ -93,7 +105,7 @@ public final class Main implements Callable<Integer> {
 
     /** The host as this command line and environment describe it. */
     Host host() {
-        return new Host(env, root);
+        return new Host(env, root, effectiveUid);
     }
 
     /** Without a verb: the usage, like {@code docker} alone. */

@@ -102,6 +102,7 @@ final class RunCommand implements Callable<Integer> {
         Host host = main.host();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        host.requireRootToDefine("run");
         boolean systemd = host.systemdBooted();
         if (detach && !systemd) {
             throw new CliException("run -d needs systemd as PID 1 (this host runs '" + Host.pid1Name()

@@ -11,6 +11,8 @@ import java.util.Map;
 /** Runs jcontainer in-process with a test's own store, container file directory and (absent) system bus. */
 final class Jcontainer {
     private final Map<String, String> env = new HashMap<>();
+    /** The caller's effective uid as jcontainer sees it: root unless a test says otherwise. */
+    private int uid;
 
     /** What one run printed and returned. */
     record Outcome(int status, String out, String err) {
@@ -37,10 +39,16 @@ final class Jcontainer {
         return this;
     }
 
+    /** Runs the next verbs as if the caller's effective uid were {@code uid}. */
+    Jcontainer asUid(int uid) {
+        this.uid = uid;
+        return this;
+    }
+
     Outcome run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int status = Main.commandLine(new Main(env), new PrintWriter(out), new PrintWriter(err)).execute(args);
+        int status = Main.commandLine(new Main(env, uid), new PrintWriter(out), new PrintWriter(err)).execute(args);
         return new Outcome(status, out.toString(), err.toString());
     }
 

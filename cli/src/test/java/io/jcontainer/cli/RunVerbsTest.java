@@ -173,6 +173,26 @@ class RunVerbsTest {
     }
 
     @Test
+    void aCallerWhoIsNotRootIsRefusedBeforeAnythingIsWritten() throws Exception {
+        var outcome = jc.asUid(1000).run("run", "--name", "mine", "-v", "/etc:/host-etc", "demo:1", "true");
+
+        assertEquals(125, outcome.status());
+        assertEquals("jcontainer: 'jcontainer run' defines a container, which only root may do (uid 1000): a container "
+                + "file can bind any host path; ask root to write /etc/jcontainer/NAME.container, then "
+                + "'systemctl start jcontainer@NAME'.", outcome.errLine());
+        assertEquals(List.of(), transientFiles());
+        assertFalse(Files.exists(tmp.resolve("jnspawn-stub.log")));
+        // Read-only verbs stay open to everybody.
+        jc.ok("images");
+    }
+
+    @Test
+    void theEffectiveUidIsTheOneTheKernelReports() throws Exception {
+        // /proc/self belongs to the process's effective uid.
+        assertEquals(Files.getAttribute(Path.of("/proc/self/"), "unix:uid"), Host.uidFromProc());
+    }
+
+    @Test
     void anUnknownImageIsRefused() throws Exception {
         var outcome = jc.run("run", "nosuch:1");
 
