@@ -41,8 +41,8 @@ final class PortCommand implements Callable<Integer> {
         for (PortMapping m : mappings) {
             if (wanted == null || wanted.equals(m.containerPort() + "/" + m.protocol())) {
                 // Published on every host address (PublishPort= takes no address), as docker port shows it.
-                String host = "0.0.0.0:" + m.hostPort();
-                out.println(wanted == null ? m.containerPort() + "/" + m.protocol() + " -> " + host : host);
+                String published = "0.0.0.0:" + m.hostPort();
+                out.println(wanted == null ? m.containerPort() + "/" + m.protocol() + " -> " + published : published);
                 any = true;
             }
         }
