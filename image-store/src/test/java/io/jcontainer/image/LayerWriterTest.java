@@ -2,6 +2,7 @@ package io.jcontainer.image;
 
 import static io.jcontainer.image.TestSupport.script;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
@@ -91,6 +92,18 @@ class LayerWriterTest {
         assertTrue(names.contains("opaque/.wh..wh..opq"), listing);
         assertTrue(names.indexOf("opaque/.wh..wh..opq") < names.indexOf("opaque/sub/"), listing);
         assertTrue(names.stream().noneMatch(n -> n.startsWith("./") || n.equals("etc/removed")), listing);
+    }
+
+    @Test
+    void jnspawnsEmptyMountTargetsAreLeftOut() throws Exception {
+        Path etc = Files.createDirectories(upper.resolve("etc"));
+        Files.write(etc.resolve("hosts"), new byte[0]);
+        Files.writeString(etc.resolve("resolv.conf"), "nameserver 192.0.2.53\n"); // written by the container: kept
+        NewLayer layer = store.writeLayer(upper);
+        List<String> names = script(tmp, "tar -tzf " + store.blobs().path(layer.blob().digest())).lines().toList();
+
+        assertFalse(names.contains("etc/hosts"), names.toString());
+        assertTrue(names.contains("etc/resolv.conf"), names.toString());
     }
 
     @Test

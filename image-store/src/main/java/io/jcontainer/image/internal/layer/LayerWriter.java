@@ -46,6 +46,13 @@ public final class LayerWriter {
     private static final int BUFFER = 256 * 1024;
     private static final String WHITEOUT_PREFIX = ".wh.";
     private static final String OPAQUE = ".wh..wh..opq";
+    /**
+     * Files jnspawn bind-mounts its generated {@code /etc/hosts} and {@code /etc/resolv.conf} onto
+     * (Network=private|none). Where the image lacks them it creates empty mount targets, which land
+     * in the upper dir; the container's own writes go to the bound files, never to these. Empty,
+     * they are left out of a layer, as Docker leaves its own (the "-init" layer) out of a commit.
+     */
+    private static final java.util.Set<String> MOUNT_TARGETS = java.util.Set.of("etc/hosts", "etc/resolv.conf");
     private static final List<String> OVERLAY_XATTR_PREFIXES = List.of("trusted.overlay.", "user.overlay.");
     private static final List<String> OPAQUE_XATTRS = List.of("trusted.overlay.opaque", "user.overlay.opaque");
     private static final List<String> INCOMPLETE_XATTRS = List.of("trusted.overlay.redirect", "user.overlay.redirect",
@@ -138,6 +145,9 @@ public final class LayerWriter {
                 writeChildren(p, name + "/");
             }
             case 0100000 -> {
+                if ((Long) a.get("size") == 0 && MOUNT_TARGETS.contains(name)) {
+                    return;
+                }
                 if ((Integer) a.get("nlink") > 1) {
                     String first = firstLinks.putIfAbsent(a.get("fileKey"), name);
                     if (first != null) {
