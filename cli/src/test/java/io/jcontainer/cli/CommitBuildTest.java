@@ -38,22 +38,30 @@ class CommitBuildTest {
 
     @BeforeAll
     static void importTheDemoRoot() throws Exception {
+        useTheTestLauncher(tmp);
+        Path root = tmp.resolve("demo-root");
+        sh(REPO.resolve("scripts/make-demo-root") + " " + root);
+        jc = new Jcontainer(tmp);
+        jc.ok("import", root.toString(), "--name", "demo:1");
+    }
+
+    /**
+     * Skips unless root on a host without systemd, then makes {@code run} use a jnspawn launcher in {@code dir} on this
+     * test's class path (cleared by {@link #forgetTheLauncher}).
+     */
+    static void useTheTestLauncher(Path dir) throws IOException {
         RunForegroundTest.requireRoot();
         assumeFalse(Files.isDirectory(Host.SYSTEMD_RUNTIME_DIR), "run goes through systemd on this host (vm-tests)");
         Path exec = REPO.resolve("jnspawn/target/native/jcontainer-exec");
         if (!Files.isExecutable(exec)) {
             fail("'" + exec + "' is missing: build the jnspawn module first");
         }
-        Path root = tmp.resolve("demo-root");
-        sh(REPO.resolve("scripts/make-demo-root") + " " + root);
-        Path launcher = tmp.resolve("jnspawn");
+        Path launcher = dir.resolve("jnspawn");
         Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
                 + "' $JCONTAINER_JAVA_OPTS -cp '" + System.getProperty("java.class.path") + "' -Djcontainer.exec='"
                 + exec + "' io.jcontainer.jnspawn.Main \"$@\"\n");
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
         System.setProperty(Host.JNSPAWN_PROPERTY, launcher.toString());
-        jc = new Jcontainer(tmp);
-        jc.ok("import", root.toString(), "--name", "demo:1");
     }
 
     @AfterAll
@@ -75,7 +83,11 @@ class CommitBuildTest {
     }
 
     static long blobCount() throws IOException {
-        try (Stream<Path> s = Files.list(tmp.resolve("store/blobs/sha256"))) {
+        return blobCount(tmp.resolve("store"));
+    }
+
+    static long blobCount(Path store) throws IOException {
+        try (Stream<Path> s = Files.list(store.resolve("blobs/sha256"))) {
             return s.count();
         }
     }
