@@ -138,7 +138,7 @@ public final class ContainerExec {
             watcher.start();
             try (SocketChannel channel = server.accept()) {
                 channel.write(ByteBuffer.wrap(plan.encode()));
-                String line = readLine(channel);
+                String line = Launcher.readLine(channel);
                 if (line == null || !line.startsWith("PID ")) {
                     return stage.waitFor();
                 }
@@ -230,25 +230,6 @@ public final class ContainerExec {
             Files.deleteIfExists(dir);
         } catch (IOException e) {
             // best effort: 'jnspawn --cleanup' does not know these; they are empty and in /run
-        }
-    }
-
-    private static String readLine(SocketChannel channel) throws IOException {
-        ByteBuffer one = ByteBuffer.allocate(1);
-        StringBuilder sb = new StringBuilder();
-        while (true) {
-            one.clear();
-            if (channel.read(one) <= 0) {
-                return null;
-            }
-            char c = (char) one.get(0);
-            if (c == '\n') {
-                return sb.toString();
-            }
-            if (sb.length() > 256) {
-                return null;
-            }
-            sb.append(c);
         }
     }
 }

@@ -498,7 +498,8 @@ public final class Launcher {
         Files.deleteIfExists(p);
     }
 
-    private static String readLine(SocketChannel channel) throws IOException {
+    /** One control line from the exec stage, without its newline; null at end of stream or past 256 characters. */
+    static String readLine(SocketChannel channel) throws IOException {
         ByteBuffer one = ByteBuffer.allocate(1);
         StringBuilder sb = new StringBuilder();
         while (true) {
