@@ -60,3 +60,12 @@ curl -s -m 3 http://localhost:$PORT/ >/dev/null && bad "port $PORT still answers
 
 jcontainer rm web && ok "jcontainer rm web" || bad "jcontainer rm web (exit $?)"
 [ ! -e /run/jcontainer/web.container ] && ok "its container file is gone" || bad "/run/jcontainer/web.container is left"
+
+# In the foreground, as `docker run` without -d: the output streams, the status is the command's.
+# A command this short ends before jnspawn registers it with machined; that must not fail the run.
+t0=$(now_ms)
+out=$(timeout 240 jcontainer run --rm --name quick hello:1 sh -c 'echo quick-says-hi; exit 3' 2>run.err); rc=$?
+[ "$rc" = 3 ] && ok "foreground run of a short command: status 3 ($(($(now_ms) - t0)) ms)" \
+    || bad "foreground run of a short command: status $rc (expected 3): $(tail -n 3 run.err | tr '\n' '|')"
+printf "%s\n" "$out" | grep -qx quick-says-hi && ok "foreground run streamed its output" || bad "foreground run printed: $out"
+[ ! -e /run/jcontainer/quick.container ] && ok "--rm removed its container file" || bad "quick.container is left"

@@ -84,7 +84,17 @@ public final class Launcher {
             return false;
         }
         recordState(plan, pid);
-        registration.register(plan, pid, interfaces);
+        try {
+            registration.register(plan, pid, interfaces);
+        } catch (LaunchException e) {
+            if (ContainerState.startTime(pid) < 0) {
+                // The payload ended before machined could see it ("Failed to determine unit of
+                // process"): nothing to hand over. The stage exits with the container's status,
+                // which becomes jnspawn's, as for a container that ends before RUNNING.
+                return false;
+            }
+            throw e;
+        }
         // The stage's notifier follows it with a barrier, so systemd has read it when we exit.
         byte[] message = ("STATUS=Container " + plan.machine() + " running.\nREADY=1\nMAINPID=" + pid + "\n")
                 .getBytes(StandardCharsets.UTF_8);
