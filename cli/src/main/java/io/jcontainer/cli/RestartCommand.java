@@ -5,7 +5,6 @@ import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.machined.JobMode;
 import io.jcontainer.machined.MachinedException;
 import io.jcontainer.machined.SystemdManager;
-import io.jcontainer.machined.UnitKillTarget;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,8 +23,6 @@ import picocli.CommandLine.Spec;
             + "and waits until it runs; a stopped container is just started. Needs systemd as PID 1.",
         footer = {"", "Example:", "  jcontainer restart -t 5 web"})
 final class RestartCommand implements Callable<Integer> {
-    private static final int SIGKILL = 9;
-
     @ParentCommand
     Main main;
 
@@ -58,11 +55,7 @@ final class RestartCommand implements Callable<Integer> {
             String state = systemd.unitProperties(unit).activeState();
             if (state.equals("active") || state.equals("activating") || state.equals("reloading")) {
                 // Our own stop first, for -t: RestartUnit alone would wait the unit's TimeoutStopSec=.
-                systemd.stopUnit(unit, JobMode.REPLACE);
-                if (!StopCommand.waitUntilDown(systemd, unit, seconds)) {
-                    systemd.killUnit(unit, UnitKillTarget.ALL, SIGKILL);
-                    StopCommand.waitUntilDown(systemd, unit, StopCommand.DEFAULT_TIMEOUT_SECONDS);
-                }
+                StopCommand.stop(systemd, unit, seconds);
             }
             systemd.restartUnit(unit, JobMode.REPLACE);
             RunCommand.waitUntilActive(systemd, unit, name);

@@ -2,7 +2,6 @@ package io.jcontainer.cli;
 
 import io.jcontainer.generator.ContainerUnitConverter;
 import io.jcontainer.jnspawn.settings.SettingsException;
-import io.jcontainer.machined.JobMode;
 import io.jcontainer.machined.MachinedException;
 import io.jcontainer.machined.SystemdManager;
 import java.io.IOException;
@@ -81,8 +80,7 @@ final class RmCommand implements Callable<Integer> {
 
     private static void stop(Host host, String unit) throws CliException, InterruptedException {
         try (SystemdManager systemd = host.systemd()) {
-            systemd.stopUnit(unit, JobMode.REPLACE);
-            StopCommand.waitUntilDown(systemd, unit, StopCommand.DEFAULT_TIMEOUT_SECONDS);
+            StopCommand.stop(systemd, unit, StopCommand.DEFAULT_TIMEOUT_SECONDS);
         } catch (MachinedException e) {
             throw new CliException("Failed to stop " + unit + ": " + e.getMessage(), e);
         }

@@ -4,6 +4,7 @@ import io.jcontainer.generator.ContainerUnitConverter;
 import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.machined.JobMode;
 import io.jcontainer.machined.MachinedException;
+import io.jcontainer.machined.NoSuchUnitException;
 import io.jcontainer.machined.SystemdManager;
 import io.jcontainer.machined.UnitKillTarget;
 import java.io.PrintWriter;
@@ -55,17 +56,31 @@ final class StopCommand implements Callable<Integer> {
         }
         String unit = ContainerUnitConverter.unitName(name);
         try (SystemdManager systemd = host.systemd()) {
-            systemd.stopUnit(unit, JobMode.REPLACE);
-            if (!waitUntilDown(systemd, unit, seconds)) {
-                systemd.killUnit(unit, UnitKillTarget.ALL, SIGKILL);
-                waitUntilDown(systemd, unit, DEFAULT_TIMEOUT_SECONDS);
-            }
+            stop(systemd, unit, seconds);
         } catch (MachinedException e) {
             throw new CliException("Failed to stop " + unit + ": " + e.getMessage(), e);
         }
         out.println(name);
         out.flush();
         return ExitCodePolicy.SUCCESS;
+    }
+
+    /**
+     * Stops {@code unit}: StopUnit (its stop signal), then SIGKILL to every process of it if it is not down
+     * within {@code seconds}. The one stop routine of stop, restart and rm.
+     */
+    static void stop(SystemdManager systemd, String unit, int seconds) throws MachinedException, InterruptedException {
+        systemd.stopUnit(unit, JobMode.REPLACE);
+        if (waitUntilDown(systemd, unit, seconds)) {
+            return;
+        }
+        try {
+            systemd.killUnit(unit, UnitKillTarget.ALL, SIGKILL);
+        } catch (NoSuchUnitException e) {
+            // It went down (and systemd unloaded it) between the last look and the kill: stopped, as asked.
+            return;
+        }
+        waitUntilDown(systemd, unit, DEFAULT_TIMEOUT_SECONDS);
     }
 
     /** Whether the unit is inactive or failed within {@code seconds}. */
