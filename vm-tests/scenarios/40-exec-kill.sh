@@ -3,6 +3,8 @@
 #   exec:    sees the container's root, hostname and PID 1, has its CapBnd; exit status is the
 #            command's (3, 127); a stopped container is 125 with one line.
 #   kill:    -s USR1 reaches the payload's trap and the unit stays active; -s TERM ends it.
+#   attach:  started before the kills, shows got-usr1 and got-term (and no systemd lines about the
+#            unit) and exits with the status (0).
 #   restart: starts it again with a new MainPID (= machined's Leader); exec works again.
 set -u
 . "$VMTEST_DIR/lib.sh"
@@ -45,9 +47,15 @@ jcontainer exec ek sh -c 'exit 3'; rc=$?
 jcontainer exec ek /no/such/command 2>/dev/null; rc=$?
 [ "$rc" = 127 ] && ok "exec of a missing command: 127" || bad "exec of a missing command: $rc (expected 127)"
 
-# ---- kill
-# (attach is not checked here: in the CI run of 2026-11-29 it still ran 20 s after the container had
-# ended under systemd, cause not found yet; see the issue 7 note.)
+# ---- kill (attach follows the output meanwhile)
+jcontainer attach ek >attach.txt 2>&1 &
+attach=$!
+# attach follows the journal from the moment its journalctl runs.
+wait_for 120 pgrep -f "journalctl _SYSTEMD_UNIT=$U -o cat --no-pager -f" >/dev/null \
+    || bad "attach started no journalctl within 120 s"
+sleep 1
+# Done: gone, or a zombie this shell has not reaped yet (kill -0 would still succeed on it).
+attach_done() { s=$(sed 's/.*) //' /proc/"$attach"/stat 2>/dev/null | cut -d' ' -f1); [ -z "$s" ] || [ "$s" = Z ]; }
 jcontainer kill -s USR1 ek && ok "kill -s USR1 ek" || bad "kill -s USR1 ek (exit $?)"
 ms=$(wait_for 10 journal_has got-usr1) && ok "got-usr1 in the journal ($ms ms)" || bad "no got-usr1 in the journal"
 [ "$(systemctl is-active "$U")" = active ] && ok "$U still active after USR1" || bad "$U $(systemctl is-active "$U") after USR1"
@@ -55,6 +63,22 @@ jcontainer kill -s TERM ek && ok "kill -s TERM ek" || bad "kill -s TERM ek (exit
 ms=$(wait_for 20 sh -c "[ \"\$(systemctl is-active $U)\" = inactive ]") \
     && ok "$U inactive $ms ms after TERM" || bad "$U is $(systemctl is-active "$U") 20 s after TERM"
 journal_has got-term && ok "got-term in the journal" || bad "no got-term in the journal"
+# attach returns with the container's main process, not after the unit's ExecStopPost= cleanup.
+if wait_for 20 attach_done >/dev/null; then
+    wait "$attach"; rc=$?
+    echo "----- jcontainer attach ek"; cat attach.txt
+    [ "$rc" = 0 ] && ok "attach ended with the container, status $rc" || bad "attach exit status $rc (expected 0)"
+    grep -qx got-usr1 attach.txt && grep -qx got-term attach.txt && ok "attach showed got-usr1 and got-term" \
+        || bad "attach output lacks got-usr1/got-term"
+    grep -q 'jcontainer@ek.service' attach.txt && bad "attach shows systemd's lines about the unit" \
+        || ok "attach shows only the container's lines"
+else
+    # What it waits for: a thread dump (SIGQUIT) into attach.txt, and the unit's view of its main process.
+    systemctl show -p ActiveState,SubState,MainPID,ExecMainCode,ExecMainStatus,ExecMainPID "$U"
+    kill -QUIT "$attach" 2>/dev/null; sleep 2
+    echo "----- jcontainer attach ek (with its threads)"; cat attach.txt
+    bad "attach still runs 20 s after the container ended"; kill "$attach" 2>/dev/null
+fi
 [ ! -e /run/jcontainer/ek.state ] && ok "/run/jcontainer/ek.state removed (ExecStopPost)" || bad "/run/jcontainer/ek.state left behind"
 jcontainer exec ek true >err.txt 2>&1; rc=$?
 [ "$rc" = 125 ] && [ "$(wc -l <err.txt)" = 1 ] && ok "exec into the stopped container: 125, $(cat err.txt)" \

@@ -69,3 +69,5 @@ out=$(timeout 240 jcontainer run --rm --name quick hello:1 sh -c 'echo quick-say
     || bad "foreground run of a short command: status $rc (expected 3): $(tail -n 3 run.err | tr '\n' '|')"
 printf "%s\n" "$out" | grep -qx quick-says-hi && ok "foreground run streamed its output" || bad "foreground run printed: $out"
 [ ! -e /run/jcontainer/quick.container ] && ok "--rm removed its container file" || bad "quick.container is left"
+[ "$(printf "%s\n" "$out" | grep -c .)" = 1 ] && ok "foreground run printed only the container's line" \
+    || bad "foreground run printed more than the container's line: $(printf "%s\n" "$out" | tr '\n' '|')"

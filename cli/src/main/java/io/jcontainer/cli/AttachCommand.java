@@ -54,7 +54,7 @@ final class AttachCommand implements Callable<Integer> {
                         + ").");
             }
             ChildProcess journal = ChildProcess.start(
-                    new ProcessBuilder("journalctl", "-u", unit, "-f", "-o", "cat", "-n", "0", "--no-pager"),
+                    Systemctl.journal(unit, "-f", "-n", "0"),
                     main.inheritStdio(), false, spec.commandLine().getOut(), spec.commandLine().getErr());
             try {
                 int status = RunCommand.waitUntilEnded(systemd, unit, name);

@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code jcontainer logs NAME}: the container's output, from the journal of {@code jcontainer@NAME.service}. */
 @Command(name = "logs", mixinStandardHelpOptions = true,
-        description = "Shows a container's output from the journal (journalctl -u jcontainer@NAME -o cat). Needs "
-            + "systemd as PID 1.",
+        description = "Shows a container's output from the journal (journalctl _SYSTEMD_UNIT=jcontainer@NAME.service "
+            + "-o cat: what its processes wrote, not systemd's lines about the unit). Needs systemd as PID 1.",
         footer = {"", "Example:", "  jcontainer logs -f -n 20 web"})
 final class LogsCommand implements Callable<Integer> {
     @ParentCommand
@@ -48,8 +48,7 @@ final class LogsCommand implements Callable<Integer> {
             throw new CliException("logs needs the journal, and systemd is not PID 1 here ('" + Host.pid1Name()
                     + "'); a container run in the foreground prints its output to the terminal.");
         }
-        List<String> command = new ArrayList<>(List.of("journalctl", "-u", ContainerUnitConverter.unitName(name),
-                "-o", "cat", "--no-pager"));
+        List<String> command = new ArrayList<>();
         if (follow) {
             command.add("-f");
         }
@@ -57,7 +56,8 @@ final class LogsCommand implements Callable<Integer> {
             command.add("-n");
             command.add(lines.toString());
         }
-        return ChildProcess.start(new ProcessBuilder(command), main.inheritStdio(), false,
+        ProcessBuilder journal = Systemctl.journal(ContainerUnitConverter.unitName(name), command.toArray(String[]::new));
+        return ChildProcess.start(journal, main.inheritStdio(), false,
                 spec.commandLine().getOut(), spec.commandLine().getErr()).waitFor();
     }
 }

@@ -314,7 +314,7 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCodePolicy.SUCCESS;
             }
             ChildProcess journal = ChildProcess.start(
-                    new ProcessBuilder("journalctl", "-u", unit, "-f", "-o", "cat", "-n", "0", "--no-pager"),
+                    Systemctl.journal(unit, "-f", "-n", "0"),
                     main.inheritStdio(), false, out, err);
             try {
                 systemd.startUnit(unit, JobMode.REPLACE);
@@ -324,6 +324,8 @@ final class RunCommand implements Callable<Integer> {
             } finally {
                 journal.stop();
                 if (remove) {
+                    // The unit's cleanup (ExecStopPost=) may still run: remove the file and upper dir after it.
+                    StopCommand.waitUntilDown(systemd, unit, StopCommand.DEFAULT_TIMEOUT_SECONDS);
                     removeContainer(host, machine, file);
                     Systemctl.resetFailed(unit);
                     Systemctl.daemonReload();
@@ -373,8 +375,14 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The unit is down and its main process has exited (ExecMainCode is set once it has). */
+    /**
+     * The container's main process has exited (ExecMainCode is set once it has) and the unit is on its way down:
+     * "deactivating" while ExecStopPost= (jnspawn --cleanup) still runs, which can take seconds; the container's
+     * status is known by then, so run and attach do not wait for the cleanup.
+     */
     private static boolean ended(UnitProperties p) {
-        return (p.activeState().equals("inactive") || p.activeState().equals("failed")) && p.execMainCode() != 0;
+        String state = p.activeState();
+        return (state.equals("inactive") || state.equals("failed") || state.equals("deactivating"))
+                && p.execMainCode() != 0;
     }
 }

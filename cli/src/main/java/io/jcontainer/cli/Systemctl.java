@@ -3,6 +3,7 @@ package io.jcontainer.cli;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,6 +25,17 @@ final class Systemctl {
     /** {@code systemctl reset-failed UNIT}, so that a removed container leaves no failed unit behind; best effort. */
     static void resetFailed(String unit) throws CliException {
         run(List.of("systemctl", "reset-failed", unit), false);
+    }
+
+    /**
+     * {@code journalctl} over what the processes of {@code unit} wrote (the container's output and jnspawn's
+     * messages), without systemd's own lines about the unit ("Starting…", "Deactivated…") that {@code -u} adds.
+     */
+    static ProcessBuilder journal(String unit, String... options) {
+        List<String> command = new ArrayList<>(List.of("journalctl", "_SYSTEMD_UNIT=" + unit, "-o", "cat",
+                "--no-pager"));
+        command.addAll(List.of(options));
+        return new ProcessBuilder(command);
     }
 
     /** Runs {@code command}; null when it succeeded, else what it printed (or its status). */
