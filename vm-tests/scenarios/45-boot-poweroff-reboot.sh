@@ -5,7 +5,8 @@
 #   - `systemctl reboot` inside -> the container's init ends "killed by SIGHUP"
 #     (reboot(2) in a PID namespace), RestartForceExitStatus= restarts the unit: active again,
 #     new MainPID, machined's leader follows;
-#   - `systemctl poweroff` inside -> SIGINT, a clean exit: the unit is inactive, not failed.
+#   - `machinectl poweroff` (SIGRTMIN+4 to the leader: systemd inside powers off; reboot(2) in the
+#     PID namespace ends the init with SIGINT, a clean exit): the unit is inactive, not failed.
 # "inside" = nsenter into the container's mount and PID namespaces (and its user namespace if
 # it has one), then the container's own systemctl over its own /run/systemd/private.
 set -u
@@ -85,9 +86,9 @@ fi
 leader=$(machinectl show -p Leader --value $N 2>/dev/null)
 [ -n "$pid2" ] && [ "$leader" = "$pid2" ] && ok "machined: Leader $leader = the new MainPID" || bad "machined Leader '$leader' != MainPID '$pid2'"
 
-# ---- poweroff inside: inactive, clean
+# ---- machinectl poweroff (SIGRTMIN+4 to the leader, systemd inside powers off): inactive, clean
 t0=$(now_ms)
-inside systemctl poweroff >poweroff.out 2>&1 && ok "inside: systemctl poweroff" || { bad "inside: systemctl poweroff (exit $?)"; cat poweroff.out; }
+machinectl poweroff $N >poweroff.out 2>&1 && ok "machinectl poweroff $N" || { bad "machinectl poweroff $N (exit $?)"; cat poweroff.out; }
 if ms=$(wait_for 120 sh -c "s=\$(systemctl is-active $U); [ \"\$s\" = inactive ] || [ \"\$s\" = failed ]"); then
     st=$(systemctl is-active "$U")
     res="Result=$(unit_prop "$U" Result) ExecMainCode=$(unit_prop "$U" ExecMainCode) ExecMainStatus=$(unit_prop "$U" ExecMainStatus)"
