@@ -1,5 +1,7 @@
 package io.jcontainer.cli;
 
+import io.jcontainer.jnspawn.ContainerState;
+import io.jcontainer.jnspawn.LaunchException;
 import io.jcontainer.jnspawn.settings.ContainerFile;
 import io.jcontainer.jnspawn.settings.SettingsException;
 import java.io.PrintWriter;
@@ -8,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,12 +20,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code jcontainer ps}: the containers that have a file, as {@code docker ps} lists them. Running means the unit
- * is active or machined has the machine; where systemd is not PID 1 nothing can tell, so the transient containers
- * ({@code run}'s files) are listed with state {@value ContainerStates#UNKNOWN}.
+ * is active or machined has the machine; where systemd is not PID 1, that jnspawn's record
+ * ({@code /run/jcontainer/NAME.state}) names a live leader. A caller who may not read the record (not root) sees
+ * the transient containers ({@code run}'s files) with state {@value ContainerStates#UNKNOWN}.
  */
 @Command(name = "ps", mixinStandardHelpOptions = true,
-        description = "Lists the running containers (-a: every container file); without systemd as PID 1, the "
-            + "containers of 'jcontainer run' with state '-'.",
+        description = "Lists the running containers (-a: every container file). Without systemd as PID 1, the ones "
+            + "jnspawn runs in the foreground (a non-root caller sees those of 'jcontainer run' with state '-').",
         footer = {"", "Example:", "  jcontainer ps -a --json"})
 final class PsCommand implements Callable<Integer> {
     @ParentCommand
@@ -46,10 +50,12 @@ final class PsCommand implements Callable<Integer> {
         Path transientDir = host.transientDir();
         List<ContainerFiles.Entry> files = ContainerFiles.effective(host.searchDirs());
         if (!systemd) {
-            // Nothing tells whether a container in the foreground runs: run's files, state unknown.
+            // In the foreground: jnspawn's record of a running container (root may read it) tells.
             for (ContainerFiles.Entry e : files) {
-                if (e.file().getParent().equals(transientDir)) {
-                    rows.add(row(e, ContainerStates.UNKNOWN));
+                String state = foregroundState(host, e.name());
+                if (all || state.equals("running")
+                        || state.equals(ContainerStates.UNKNOWN) && e.file().getParent().equals(transientDir)) {
+                    rows.add(row(e, state));
                 }
             }
         } else {
@@ -74,6 +80,20 @@ final class PsCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodePolicy.SUCCESS;
+    }
+
+    /**
+     * Without systemd: {@code running} while jnspawn's record names a live leader (the same process: its start time
+     * matches), {@code stopped} without one, {@value ContainerStates#UNKNOWN} when the record cannot be read (it is
+     * root's).
+     */
+    static String foregroundState(Host host, String name) {
+        try {
+            Optional<ContainerState> state = ContainerState.read(host.runtimeDir(), name);
+            return state.isPresent() && state.get().alive() ? "running" : "stopped";
+        } catch (LaunchException e) {
+            return ContainerStates.UNKNOWN;
+        }
     }
 
     /** {@code running} when the unit is active or machined has the machine, else the unit's state. */
