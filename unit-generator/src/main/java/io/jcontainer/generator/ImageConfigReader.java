@@ -35,7 +35,7 @@ import java.util.Map;
  * whose ref, manifest or config cannot be read or parsed: {@link UnitConversionException} naming
  * the file, its {@code Image=} line and the blob and key at fault. Each image is read once per run.
  */
-final class ImageConfigReader {
+public final class ImageConfigReader {
 
     /** The store's default root, {@code ImageStore.DEFAULT_ROOT} (not referenced: its class init loads regexes). */
     static final Path DEFAULT_ROOT = Path.of("/var/lib/jcontainer");
@@ -54,12 +54,13 @@ final class ImageConfigReader {
     /** Image= value to its config (or {@link #NOT_IN_STORE}) or to the reason it is corrupt (a String). */
     private final Map<String, Object> cache = new HashMap<>();
 
-    ImageConfigReader(Path root) {
+    /** Reads the store at {@code root}; nothing is read until {@link #read}. */
+    public ImageConfigReader(Path root) {
         this.root = root;
     }
 
     /** The store {@code $JCONTAINER_ROOT} names, else {@link #DEFAULT_ROOT}. */
-    static Path rootFromEnvironment() {
+    public static Path rootFromEnvironment() {
         String env = System.getenv(ROOT_ENV);
         return env != null && !env.isEmpty() ? Path.of(env) : DEFAULT_ROOT;
     }
@@ -73,7 +74,7 @@ final class ImageConfigReader {
      * the file has no {@code Image=}, there is no store or the image is not in it.
      */
     @SuppressWarnings("unchecked")
-    Map<String, String> read(ContainerFile file) throws UnitConversionException {
+    public Map<String, String> read(ContainerFile file) throws UnitConversionException {
         String image = file.image();
         if (image == null || !storePresent()) {
             return null;
