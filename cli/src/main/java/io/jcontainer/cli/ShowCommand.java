@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code jcontainer show NAME [--json]}: a container's properties, for scripts (like {@code machinectl show}). */
 @Command(name = "show", mixinStandardHelpOptions = true,
-        description = "Prints a container's properties as KEY=VALUE lines, or as JSON: its file, image, unit state "
+        description = "Prints a container's properties as KEY=VALUE lines, or as JSON: its file, image, addresses, unit state "
             + "(jcontainer@NAME.service) and machine; unknown parts are null with the reason.",
         footer = {"", "Example:", "  jcontainer show web --json | jq .unit.activeState"})
 final class ShowCommand implements Callable<Integer> {
@@ -57,6 +57,8 @@ final class ShowCommand implements Callable<Integer> {
         o.put("fileProblem", r.fileProblem());
         o.put("image", r.image());
         o.put("imageDigest", r.storedImage() == null ? null : r.storedImage().manifestDigest().toString());
+        o.put("addresses", r.addresses());
+        o.put("addressesProblem", r.addressesProblem());
         Map<String, Object> unit = new LinkedHashMap<>();
         unit.put("id", ContainerUnitConverter.unitName(r.name()));
         UnitProperties u = r.unit().properties();

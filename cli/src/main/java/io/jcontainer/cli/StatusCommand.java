@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code jcontainer status NAME}: one container as {@code machinectl status} shows a machine, with its file and image. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Shows a container: its file, unit state, machine leader, image, root directory and since when "
-            + "it runs; where systemd is PID 1, the last lines of its journal.",
+        description = "Shows a container: its file, unit state, machine leader, image, addresses (Network=private), "
+            + "root directory and since when it runs; where systemd is PID 1, the last lines of its journal.",
         footer = {"", "Example:", "  jcontainer status web"})
 final class StatusCommand implements Callable<Integer> {
     /** As many journal lines as {@code machinectl status} shows by default. */
@@ -67,12 +67,20 @@ final class StatusCommand implements Callable<Integer> {
         lines.add(new String[] {"Image", r.image() == null ? ContainerStates.UNKNOWN : r.image()
                 + (r.storedImage() == null ? " (not in the store)"
                 : " (" + Formats.shortId(r.storedImage().manifestDigest()) + ")")});
+        if (r.addresses() == null) {
+            lines.add(new String[] {"Address", ContainerStates.UNKNOWN + " (" + r.addressesProblem() + ")"});
+        } else {
+            // As machinectl status: the first address after the label, each further one on a line of its own.
+            for (int i = 0; i < r.addresses().size(); i++) {
+                lines.add(new String[] {i == 0 ? "Address" : "", r.addresses().get(i)});
+            }
+        }
         lines.add(new String[] {"Root", m == null || m.rootDirectory().isEmpty() ? ContainerStates.UNKNOWN : m.rootDirectory()});
         lines.add(new String[] {"Since", m == null || m.timestamp() == null ? ContainerStates.UNKNOWN
                 : m.timestamp() + "; " + Formats.duration(Duration.between(m.timestamp(), Instant.now())) + " ago"});
         out.println(r.name());
         for (String[] l : lines) {
-            out.println(" ".repeat(10 - l[0].length()) + l[0] + ": " + l[1]);
+            out.println(" ".repeat(10 - l[0].length()) + l[0] + (l[0].isEmpty() ? "  " : ": ") + l[1]);
         }
     }
 

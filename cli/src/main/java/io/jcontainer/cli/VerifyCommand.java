@@ -3,6 +3,7 @@ package io.jcontainer.cli;
 import io.jcontainer.generator.ContainerUnitConverter;
 import io.jcontainer.generator.GeneratedUnit;
 import io.jcontainer.generator.GeneratorMain;
+import io.jcontainer.generator.ImageConfigReader;
 import io.jcontainer.jnspawn.settings.ContainerFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -21,6 +23,9 @@ import picocli.CommandLine.Spec;
             + "the generator would write for it; on a problem, prints FILE:LINE: reason.",
         footer = {"", "Example:", "  jcontainer verify /etc/jcontainer/web.container"})
 final class VerifyCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
     @Spec
     CommandSpec spec;
 
@@ -29,8 +34,10 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // The image config is left out as the generator leaves it out; its defaults apply at start.
-        GeneratedUnit unit = ContainerUnitConverter.convert(ContainerFile.parse(file), null);
+        // The image config's defaults as the generator reads them: from the store when it has the image.
+        ContainerFile container = ContainerFile.parse(file);
+        GeneratedUnit unit = ContainerUnitConverter.convert(container,
+                new ImageConfigReader(main.host().storeRoot()).read(container));
         PrintWriter out = spec.commandLine().getOut();
         out.print("---" + unit.dropInPath() + "---\n" + unit.dropIn());
         for (GeneratedUnit.Link link : unit.links()) {

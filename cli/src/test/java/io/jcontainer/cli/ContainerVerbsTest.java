@@ -58,6 +58,30 @@ class ContainerVerbsTest {
         assertEquals("", outcome.err());
     }
 
+    /** Writes a blob into the test's store as ImageStore lays it out; its digest. */
+    private String blob(String content) throws Exception {
+        byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String hex = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        Path dir = Files.createDirectories(tmp.resolve("store/blobs/sha256"));
+        Files.write(dir.resolve(hex), bytes);
+        return "sha256:" + hex;
+    }
+
+    @Test
+    void verifyUsesTheStopSignalOfTheImageInTheStore() throws Exception {
+        String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"StopSignal\":\"SIGQUIT\"},"
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+        String manifest = blob("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + blob(config)
+                + "\",\"size\":" + config.length() + "},\"layers\":[]}");
+        Files.writeString(Files.createDirectories(tmp.resolve("store/refs")).resolve("example.org%2Fquit%3A1"), manifest + "\n");
+        Path file = write("etc", "quit.container", "[Container]\nImage=example.org/quit:1\n");
+
+        var outcome = jc.ok("verify", file.toString());
+
+        assertTrue(outcome.out().contains("\nKillSignal=SIGQUIT\nSuccessExitStatus=131\n"), outcome.out());
+    }
+
     @Test
     void verifyReportsFileAndLineOfAProblem() throws Exception {
         Path file = write("etc", "bad.container", "[Container]\nImage=example.org/web:1.2\nBogus=1\n");

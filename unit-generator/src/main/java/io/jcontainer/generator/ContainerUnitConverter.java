@@ -191,7 +191,7 @@ public final class ContainerUnitConverter {
             try {
                 return Signals.parse(stopSignal);
             } catch (SettingsException e) {
-                throw UnitConversionException.at(source, 0, e.getMessage() + " in the image config's "
+                throw UnitConversionException.at(source, file.lineOf("Image"), e.getMessage() + " in the image config's "
                         + IMAGE_STOP_SIGNAL + " of " + UnitConversionException.quote(String.valueOf(file.image())));
             }
         }

@@ -36,8 +36,9 @@ import java.util.TreeMap;
  * <p>Container files come from {@code /run/jcontainer/} and {@code /etc/jcontainer/}; for a name in
  * both, {@code /run} wins (a transient {@code jcontainer run} container shadows a configured one,
  * and a {@code /run} symlink to {@code /dev/null} masks one). systemd runs generators early at boot
- * and at every daemon-reload, so this reads no network, no D-Bus, and nothing under {@code /var},
- * which may not be mounted yet; it writes only into NORMAL_DIR. One bad file is reported as
+ * and at every daemon-reload, so this reads no network and no D-Bus; under {@code /var}, which
+ * may not be mounted yet, it only reads the image store for {@code Image=} when it is there
+ * ({@link ImageConfigReader}); it writes only into NORMAL_DIR. One bad file is reported as
  * {@code FILE:LINE: REASON} on stderr and {@code /dev/kmsg} and skipped; the others are generated
  * and the exit status is {@value #EXIT_FAILED}.
  *
@@ -85,19 +86,22 @@ public final class GeneratorMain {
     private final Path kmsg;
     private final PrintStream out;
     private final PrintStream err;
+    private final ImageConfigReader images;
     private final Set<Path> madeDirectories = new HashSet<>();
     private String pid;
     private boolean failed;
 
-    GeneratorMain(List<Path> searchDirs, Path kmsg, PrintStream out, PrintStream err) {
+    GeneratorMain(List<Path> searchDirs, Path kmsg, Path storeRoot, PrintStream out, PrintStream err) {
         this.searchDirs = List.copyOf(searchDirs);
         this.kmsg = kmsg;
+        this.images = new ImageConfigReader(storeRoot);
         this.out = out;
         this.err = err;
     }
 
     public static void main(String[] args) {
-        int status = run(args, searchDirsFromProperty(), kmsgFromProperty(), System.out, System.err);
+        int status = run(args, searchDirsFromProperty(), kmsgFromProperty(), ImageConfigReader.rootFromEnvironment(),
+                System.out, System.err);
         System.out.flush();
         System.err.flush();
         System.exit(status);
@@ -108,9 +112,12 @@ public final class GeneratorMain {
      *
      * @param searchDirs where container files are looked for, highest precedence first
      * @param kmsg       the kernel log device, or null to log to stderr only
+     * @param storeRoot  the image store read for {@code Image=} ({@code $JCONTAINER_ROOT} or
+     *                   /var/lib/jcontainer); one that does not exist is not an error
      * @return the exit status
      */
-    public static int run(String[] args, List<Path> searchDirs, Path kmsg, PrintStream out, PrintStream err) {
+    public static int run(String[] args, List<Path> searchDirs, Path kmsg, Path storeRoot, PrintStream out,
+                          PrintStream err) {
         boolean dryRun = false;
         List<String> dirs = new ArrayList<>(3);
         for (String arg : args) {
@@ -133,7 +140,7 @@ public final class GeneratorMain {
             err.print(USAGE);
             return EXIT_USAGE;
         }
-        GeneratorMain generator = new GeneratorMain(searchDirs, kmsg, out, err);
+        GeneratorMain generator = new GeneratorMain(searchDirs, kmsg, storeRoot, out, err);
         return generator.generate(dirs.isEmpty() ? null : Path.of(dirs.get(0)), dryRun);
     }
 
@@ -183,9 +190,9 @@ public final class GeneratorMain {
                 return null;
             }
             ContainerFile container = ContainerFile.parse(file);
-            // The image config's defaults (StopSignal) come from the image store once Image= is
-            // supported; until then, and whenever /var is not mounted, the file alone decides.
-            return ContainerUnitConverter.convert(container, null);
+            // The image config's defaults (StopSignal) when the store has the image; with no
+            // store (/var not mounted yet) or the image not pulled, the file alone decides.
+            return ContainerUnitConverter.convert(container, images.read(container));
         } catch (SettingsException | UnitConversionException e) {
             report(e.getMessage());
             return null;

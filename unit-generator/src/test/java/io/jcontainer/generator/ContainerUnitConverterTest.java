@@ -56,7 +56,7 @@ class ContainerUnitConverterTest {
     void refusesAnInvalidImageStopSignal() {
         UnitConversionException e = assertThrows(UnitConversionException.class,
                 () -> killSignal("", Map.of(ContainerUnitConverter.IMAGE_STOP_SIGNAL, "SIGFOO")));
-        assertEquals("/etc/jcontainer/web.container: Invalid signal 'SIGFOO' in the image config's StopSignal"
+        assertEquals("/etc/jcontainer/web.container:2: Invalid signal 'SIGFOO' in the image config's StopSignal"
                 + " of 'registry.example.org/web:1.2'", e.getMessage());
     }
 

@@ -76,6 +76,49 @@ class GeneratorMainTest {
     }
 
     @Test
+    void aCorruptImageConfigSkipsOnlyTheFilesUsingThatImage(@TempDir Path etc) throws Exception {
+        Path store = tmp.resolve("store");
+        TestStore.addImage(store, "good:1", TestStore.config("{\"StopSignal\":\"SIGINT\"}"));
+        TestStore.addImage(store, "bad:1", "[1, 2]");
+        Files.writeString(etc.resolve("a.container"), "[Container]\nImage=good:1\n");
+        Files.writeString(etc.resolve("b.container"), "[Container]\nImage=bad:1\n");
+        Files.writeString(etc.resolve("c.container"), "[Container]\nImage=good:1\n");
+        Files.writeString(etc.resolve("d.container"), "[Container]\nImage=bad:1\n");
+        Path out = tmp.resolve("generator");
+        GeneratorRun run = GeneratorRun.run(List.of(etc), null, store, out.toString());
+
+        assertEquals(GeneratorMain.EXIT_FAILED, run.status(), run.toString());
+        for (String name : new String[] {"a", "c"}) {
+            String dropIn = Files.readString(out.resolve("jcontainer@" + name + ".service.d/50-container.conf"));
+            assertTrue(dropIn.contains("KillSignal=SIGINT\n"), dropIn);
+        }
+        assertFalse(Files.exists(out.resolve("jcontainer@b.service.d")));
+        assertFalse(Files.exists(out.resolve("jcontainer@d.service.d")));
+        // One line per file that uses the image, naming the file, its line and the blob.
+        String[] lines = run.stderr().split("\n");
+        assertEquals(2, lines.length, run.stderr());
+        assertTrue(lines[0].startsWith(etc.resolve("b.container") + ":2: Image=bad:1: corrupt config "
+                + store.resolve("blobs/sha256/")), lines[0]);
+        assertTrue(lines[0].endsWith(": not a JSON object"), lines[0]);
+        assertTrue(lines[1].startsWith(etc.resolve("d.container") + ":2: Image=bad:1: corrupt config "), lines[1]);
+    }
+
+    @Test
+    void aStoreWithoutTheImageOrNoStoreAtAllIsNotAnError(@TempDir Path etc) throws Exception {
+        Files.writeString(etc.resolve("a.container"), "[Container]\nImage=absent:1\n");
+        Path store = tmp.resolve("store");
+        Path out = tmp.resolve("generator");
+        // No store directory at all (/var not mounted), then an empty store.
+        assertEquals(0, GeneratorRun.run(List.of(etc), null, store, out.toString()).status());
+        assertFalse(Files.exists(store), "the generator created the store");
+        TestStore.addImage(store, "other:1", TestStore.config("{\"StopSignal\":\"SIGINT\"}"));
+        GeneratorRun run = GeneratorRun.run(List.of(etc), null, store, out.toString());
+        assertEquals(0, run.status(), run.toString());
+        assertEquals("", run.stderr());
+        assertTrue(Files.readString(out.resolve("jcontainer@a.service.d/50-container.conf")).contains("KillSignal=SIGTERM\n"));
+    }
+
+    @Test
     void oneBrokenFileIsSkippedAndTheOthersAreGenerated(@TempDir Path etc) throws IOException {
         Files.writeString(etc.resolve("a.container"), GOOD);
         Files.writeString(etc.resolve("b.container"), "[Container]\nDirectory=/srv/b\nNetwork=bridge\n");

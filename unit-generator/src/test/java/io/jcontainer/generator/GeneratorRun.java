@@ -9,13 +9,20 @@ import java.util.List;
 /** One in-process run of {@link GeneratorMain#run} with its output captured. */
 record GeneratorRun(int status, String stdout, String stderr) {
 
+    /** A store root that does not exist: the container files alone decide. */
+    static final Path NO_STORE = Path.of("/nonexistent/jcontainer-generator-test-store");
+
     static GeneratorRun run(List<Path> searchDirs, Path kmsg, String... args) {
+        return run(searchDirs, kmsg, NO_STORE, args);
+    }
+
+    static GeneratorRun run(List<Path> searchDirs, Path kmsg, Path storeRoot, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            status = GeneratorMain.run(args, searchDirs, kmsg, o, e);
+            status = GeneratorMain.run(args, searchDirs, kmsg, storeRoot, o, e);
         }
         return new GeneratorRun(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -31,7 +31,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * ## assert-links N                          the number of dependency links
  * ## assert-failed                           exit status 1 and nothing generated
  * ## assert-stderr-contains TEXT / assert-kmsg-contains TEXT
+ * ## image REF CONFIG                        the image store holds REF, whose config's "config" object is the
+ *                                            JSON text CONFIG (rest of the line); image-store must read it too
+ * ## image-config-blob REF BLOB              the same with BLOB (rest of the line) as the whole config blob
+ * ## image-ref REF TEXT                      the store's ref file of REF holds TEXT
  * </pre>
+ *
+ * The generator reads the image store in {@code TMP/store}, which exists only when a case puts an image
+ * in it; it must leave the store as it found it.
  *
  * Words are split at blanks; {@code "..."} keeps blanks, and backslashes are literal. In values,
  * {@code ${SOURCE}} stands for the container file's path. A case that does not expect failure
@@ -60,7 +67,27 @@ class GoldenUnitsTest {
         List<List<String>> directives = directives(source);
         assertFalse(directives.isEmpty(), fileName + " carries no expectations");
 
-        GeneratorRun run = GeneratorRun.run(List.of(etc), kmsg, out.toString());
+        Path store = tmp.resolve("store");
+        List<String> goodImages = new ArrayList<>();
+        for (List<String> d : directives) {
+            switch (d.get(0)) {
+                case "image" -> {
+                    TestStore.addImage(store, d.get(1), TestStore.config(d.get(2)));
+                    goodImages.add(d.get(1));
+                }
+                case "image-config-blob" -> TestStore.addImage(store, d.get(1), d.get(2));
+                case "image-ref" -> TestStore.putRef(store, d.get(1), d.get(2));
+                default -> { }
+            }
+        }
+        String storeBefore = listing(store);
+
+        GeneratorRun run = GeneratorRun.run(List.of(etc), kmsg, store, out.toString());
+        assertEquals(storeBefore, listing(store), "the generator changed the image store");
+        for (String image : goodImages) {
+            // image-store reads the store these cases make as the generator does.
+            new io.jcontainer.image.ImageStore(store).inspect(io.jcontainer.image.ImageReference.parse(image));
+        }
         boolean expectFailure = false;
         for (List<String> d : directives) {
             expectFailure |= d.get(0).equals("assert-failed");
@@ -87,7 +114,7 @@ class GoldenUnitsTest {
                 args.add(a.replace("${SOURCE}", source.toString()));
             }
             switch (what) {
-                case "assert-failed" -> { }
+                case "assert-failed", "image", "image-config-blob", "image-ref" -> { }
                 case "assert-key-is" -> assertEquals(args.subList(2, args.size()),
                         values(unit, args.get(0), args.get(1)), d.toString());
                 case "assert-key-contains" -> {
@@ -137,14 +164,37 @@ class GoldenUnitsTest {
         return values;
     }
 
-    /** The leading {@code ## } lines, split into words. */
+    /** Every file and directory under {@code dir} with its size, sorted; empty if there is none. */
+    static String listing(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) files.sorted()::iterator) {
+                sb.append(dir.relativize(p)).append(' ').append(Files.isDirectory(p) ? "dir" : Files.size(p)).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The leading {@code ## } lines, split into words; the image directives keep the rest of
+     * the line after REF as one word (JSON has quotes and blanks).
+     */
     static List<List<String>> directives(Path file) throws IOException {
         List<List<String>> directives = new ArrayList<>();
         for (String line : Files.readAllLines(file)) {
             if (!line.startsWith("## ")) {
                 break;
             }
-            directives.add(words(line.substring(3)));
+            String text = line.substring(3);
+            if (text.startsWith("image")) {
+                String[] parts = text.split(" ", 3);
+                directives.add(List.of(parts[0], parts[1], parts[2]));
+            } else {
+                directives.add(words(text));
+            }
         }
         return directives;
     }

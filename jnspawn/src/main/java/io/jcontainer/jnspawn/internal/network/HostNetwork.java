@@ -250,6 +250,29 @@ public final class HostNetwork {
         }
     }
 
+    /**
+     * The addresses of {@code machine} while it runs on this bridge: its leased IPv4 address, then its IPv6
+     * address when the bridge has IPv6; empty when it holds no live lease (not running, or not
+     * {@code Network=private}). Read without the lock: leases are replaced by rename, never written in place.
+     * For {@code jcontainer status} and {@code show}, which need no root for it.
+     */
+    public List<String> addresses(String machine) throws IOException {
+        List<String> out = new ArrayList<>();
+        if (!Files.isDirectory(leaseDir)) {
+            return out;
+        }
+        for (Lease l : readLeases()) {
+            if (l.machine().equals(machine) && l.holderAlive()) {
+                out.add(l.address());
+                String v6 = config.ipv6Of(l.address());
+                if (v6 != null) {
+                    out.add(v6);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Removes leases whose holder is gone from disk and from {@code leases}; true if there were any. */
     private boolean removeStale(List<Lease> leases) {
         boolean any = false;
