@@ -70,6 +70,9 @@ echo "----- machinectl status pub"; machinectl status --no-pager pub 2>&1 | tee 
 grep -q "Iface: vj-pub" status.txt && ok "machinectl status shows Iface: vj-pub" || bad "machinectl status: no Iface: vj-pub"
 grep -q "Address: 10.213.0.2" status.txt && ok "machinectl status shows Address: 10.213.0.2" \
     || bad "machinectl status: no Address: 10.213.0.2"
+echo "----- jcontainer status pub"; jcontainer status pub 2>&1 | tee jstatus.txt
+grep -qE "^ *Address: 10\.213\.0\.2$" jstatus.txt && ok "jcontainer status shows Address: 10.213.0.2" \
+    || bad "jcontainer status: no Address: 10.213.0.2"
 
 timeout 120 systemctl stop "$U" && ok "systemctl stop $U" || bad "systemctl stop $U (exit $?)"
 left=$(leftovers)
