@@ -626,6 +626,11 @@ public final class ImageStore {
             return blobs.contains(d) ? blobs.open(d) : ImageStore.this.blobs.open(d);
         }
 
+        /** {@link BlobStore#openStored}, from the staging area, else from the store. */
+        InputStream openStored(Digest d) throws ImageStoreException {
+            return blobs.contains(d) ? blobs.openStored(d) : ImageStore.this.blobs.openStored(d);
+        }
+
         byte[] read(Digest d) throws ImageStoreException {
             return blobs.contains(d) ? blobs.read(d, BlobStore.MAX_METADATA_BYTES)
                     : ImageStore.this.blobs.read(d, BlobStore.MAX_METADATA_BYTES);
@@ -792,10 +797,10 @@ public final class ImageStore {
             Files.createDirectory(tmp);
             Files.setAttribute(tmp, "unix:mode", 0755);
             Digest diffId;
-            try (InputStream blob = staging != null ? staging.open(layer.digest()) : blobs.open(layer.digest())) {
+            // The blob's digest was verified when it was stored: not hashed again here, only its DiffID.
+            try (InputStream blob = staging != null ? staging.openStored(layer.digest()) : blobs.openStored(layer.digest())) {
                 try {
                     diffId = LayerUnpacker.unpack(blob, c, tmp);
-                    blob.transferTo(java.io.OutputStream.nullOutputStream()); // reach the end: verifies the blob digest
                 } catch (ImageStoreException e) {
                     verifyBlob(layer.digest(), staging); // a tampered blob explains a corrupt stream better
                     throw new ImageStoreException("Failed to unpack layer " + layer.digest() + ": " + e.getMessage(), e);
