@@ -16,6 +16,7 @@ SECTIONS = {"start": "Start latency (/bin/true, foreground)",
             "memory": "Resident host memory per running container (PSS, ~1 s after start)",
             "provision": "Provisioning a new container from a cached image",
             "unpack": "Unpack throughput (same gzip blob; higher is better)",
+            "pull": "Pull from a local registry (same image; lower is better)",
             "generator": "Generator wall time",
             "density": "Density: N idle containers at once (bench/density; one run per N)"}
 
@@ -71,6 +72,10 @@ targets = [
     target("unpack >= 0.8x tar -xzf (throughput)", "unpack", "jcontainer-import",
            lambda r: get("unpack", "tar") is not None and r["median"] >= 0.8 * get("unpack", "tar")["median"],
            lambda r: "%.2fx" % (r["median"] / get("unpack", "tar")["median"]) if get("unpack", "tar") else "no tar"),
+    target("pull <= 1.0x skopeo copy (medians)", "pull", "jcontainer-pull",
+           lambda r: get("pull", "skopeo-copy") is not None and r["median"] <= get("pull", "skopeo-copy")["median"],
+           lambda r: "%.2fx (%s vs %s ms)" % (r["median"] / get("pull", "skopeo-copy")["median"], r["median"],
+                                              get("pull", "skopeo-copy")["median"]) if get("pull", "skopeo-copy") else "no skopeo"),
     target("generator, 100 files < 150 ms", "generator", "generator-100",
            lambda r: r["median"] < 150, lambda r: "%.1f ms" % r["median"]),
     target("1000 containers started in < 60 s", "density", "jnspawn-density-1000-start",

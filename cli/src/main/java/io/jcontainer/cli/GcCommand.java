@@ -5,8 +5,13 @@ import io.jcontainer.image.GcResult;
 import io.jcontainer.image.ImageReference;
 import io.jcontainer.image.ImageStore;
 import io.jcontainer.image.ImageStoreException;
+import io.jcontainer.jnspawn.ContainerState;
+import io.jcontainer.jnspawn.LaunchException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,11 +21,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code jcontainer gc}: frees blobs and unpacked layers that no name reaches. The images that container files
- * name ({@code Image=}, by name or by digest) count as reached even without a name.
+ * name ({@code Image=}, by name or by digest) count as reached even without a name, and so do the layers of
+ * every running container (the lowerdirs jnspawn records in {@code RUNTIME/NAME.state}).
  */
 @Command(name = "gc", mixinStandardHelpOptions = true,
-        description = "Removes blobs and unpacked layers that no image name and no container file's Image= reaches, "
-            + "and leftovers of interrupted imports; prints what it freed.",
+        description = "Removes blobs and unpacked layers that no image name, no container file's Image= and no "
+            + "running container reaches, and leftovers of interrupted imports; prints what it freed.",
         footer = {"", "Example:", "  jcontainer gc", "  jcontainer rmi example.org/web:1.1 && jcontainer gc"})
 final class GcCommand implements Callable<Integer> {
     @ParentCommand
@@ -45,7 +51,16 @@ final class GcCommand implements Callable<Integer> {
                 // not in the store (yet): nothing of it to keep
             }
         }
-        GcResult result = store.gc(inUse);
+        // Running containers keep their layers even without a container file (jnspawn --image) or a name.
+        List<Path> running = new ArrayList<>();
+        try {
+            for (ContainerState state : ContainerState.running(host.runtimeDir())) {
+                running.addAll(state.lowers());
+            }
+        } catch (LaunchException e) {
+            throw new CliException(e.getMessage() + " (gc needs to know which layers running containers use)", e);
+        }
+        GcResult result = store.gc(inUse, running);
         PrintWriter out = spec.commandLine().getOut();
         for (Digest d : result.removedBlobs()) {
             out.println("Deleted blob: " + d);

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -289,11 +290,28 @@ public final class ImageStore {
      * container files use) reaches, and everything under {@code tmp/}. Takes the exclusive lock.
      */
     public GcResult gc(Set<Digest> inUse) throws ImageStoreException {
+        return gc(inUse, List.of());
+    }
+
+    /**
+     * {@link #gc(Set)}, also keeping the unpacked layers among {@code layerDirsInUse}: the overlayfs lowerdirs of
+     * running containers (jnspawn records them), which need no container file and may outlive their image's name.
+     * Directories that are not this store's {@code layers/CHAINID} are ignored.
+     */
+    public GcResult gc(Set<Digest> inUse, Collection<Path> layerDirsInUse) throws ImageStoreException {
+        Path layersDir = realPath(root.resolve("layers"));
+        Set<String> running = new HashSet<>();
+        for (Path p : layerDirsInUse) {
+            Path abs = realPath(p);
+            if (layersDir.equals(abs.getParent()) && HEX64.matcher(abs.getFileName().toString()).matches()) {
+                running.add(abs.getFileName().toString());
+            }
+        }
         try (StoreLock.Held held = lock.exclusive()) {
             Set<Digest> roots = new LinkedHashSet<>(refs.all().values());
             roots.addAll(inUse);
             Set<Digest> keepBlobs = new HashSet<>();
-            Set<String> keepLayers = new HashSet<>();
+            Set<String> keepLayers = new HashSet<>(running);
             for (Digest r : roots) {
                 mark(r, keepBlobs, keepLayers, 0);
             }
@@ -330,6 +348,15 @@ public final class ImageStore {
                 throw new ImageStoreException("Failed to collect garbage in '" + root + "': " + FsUtil.describe(e), e);
             }
             return new GcResult(removedBlobs, removedLayers, freed);
+        }
+    }
+
+    /** The path with symlinks resolved when it exists, else absolute and normalized. */
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
         }
     }
 
@@ -599,6 +626,11 @@ public final class ImageStore {
             return blobs.contains(d) ? blobs.open(d) : ImageStore.this.blobs.open(d);
         }
 
+        /** {@link BlobStore#openStored}, from the staging area, else from the store. */
+        InputStream openStored(Digest d) throws ImageStoreException {
+            return blobs.contains(d) ? blobs.openStored(d) : ImageStore.this.blobs.openStored(d);
+        }
+
         byte[] read(Digest d) throws ImageStoreException {
             return blobs.contains(d) ? blobs.read(d, BlobStore.MAX_METADATA_BYTES)
                     : ImageStore.this.blobs.read(d, BlobStore.MAX_METADATA_BYTES);
@@ -765,10 +797,10 @@ public final class ImageStore {
             Files.createDirectory(tmp);
             Files.setAttribute(tmp, "unix:mode", 0755);
             Digest diffId;
-            try (InputStream blob = staging != null ? staging.open(layer.digest()) : blobs.open(layer.digest())) {
+            // The blob's digest was verified when it was stored: not hashed again here, only its DiffID.
+            try (InputStream blob = staging != null ? staging.openStored(layer.digest()) : blobs.openStored(layer.digest())) {
                 try {
                     diffId = LayerUnpacker.unpack(blob, c, tmp);
-                    blob.transferTo(java.io.OutputStream.nullOutputStream()); // reach the end: verifies the blob digest
                 } catch (ImageStoreException e) {
                     verifyBlob(layer.digest(), staging); // a tampered blob explains a corrupt stream better
                     throw new ImageStoreException("Failed to unpack layer " + layer.digest() + ": " + e.getMessage(), e);

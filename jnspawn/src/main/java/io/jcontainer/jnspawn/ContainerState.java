@@ -22,20 +22,57 @@ import java.util.Optional;
  * @param leader       the host pid of the container's PID 1
  * @param startTime    field 22 of {@code /proc/LEADER/stat}: tells the leader from a later process of that pid
  * @param capabilities the container's capability bounding set, as a bit mask
+ * @param lowers       the overlayfs lower directories of its root, top-most last (for an image: the store's
+ *                     {@code layers/CHAINID} directories, which {@code jcontainer gc} keeps while the leader lives)
  */
 public record ContainerState(String machine, long leader, long startTime, long capabilities, boolean noNewPrivileges,
-        int uid, int gid, List<Integer> groups, String workingDirectory, List<String> env) {
+        int uid, int gid, List<Integer> groups, String workingDirectory, List<String> env, List<Path> lowers) {
     public static final String SUFFIX = ".state";
 
     public ContainerState {
         groups = List.copyOf(groups);
         env = List.copyOf(env);
+        lowers = List.copyOf(lowers);
+    }
+
+    /** A state without lower directories (a container whose root is a plain directory). */
+    public ContainerState(String machine, long leader, long startTime, long capabilities, boolean noNewPrivileges,
+            int uid, int gid, List<Integer> groups, String workingDirectory, List<String> env) {
+        this(machine, leader, startTime, capabilities, noNewPrivileges, uid, gid, groups, workingDirectory, env, List.of());
     }
 
     /** The state of a container whose PID 1 is {@code leader}, as the launch plan set it up. */
     static ContainerState of(LaunchPlan plan, long leader) {
         return new ContainerState(plan.machine(), leader, startTime(leader), plan.capabilities(),
-                plan.noNewPrivileges(), plan.uid(), plan.gid(), plan.groups(), plan.workingDirectory(), plan.env());
+                plan.noNewPrivileges(), plan.uid(), plan.gid(), plan.groups(), plan.workingDirectory(), plan.env(),
+                plan.root() == null ? List.of() : plan.root().lowers());
+    }
+
+    /**
+     * The states in {@code runtimeDir} whose leader still runs; unreadable records are skipped (they describe no
+     * running container this program could act on).
+     */
+    public static List<ContainerState> running(Path runtimeDir) throws LaunchException {
+        List<ContainerState> result = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(runtimeDir, "*" + SUFFIX)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                String machine = name.substring(0, name.length() - SUFFIX.length());
+                if (machine.isEmpty() || machine.startsWith(".")) {
+                    continue;
+                }
+                try {
+                    read(runtimeDir, machine).filter(ContainerState::alive).ifPresent(result::add);
+                } catch (LaunchException e) {
+                    // not a record of ours, or half of one: nothing running to protect
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new LaunchException("Failed to list '" + runtimeDir + "': " + e.getMessage(), e);
+        }
+        return result;
     }
 
     /** Where the state of {@code machine} lives. */
@@ -92,6 +129,9 @@ public record ContainerState(String machine, long leader, long startTime, long c
         for (String e : env) {
             line(sb, "env", e);
         }
+        for (Path l : lowers) {
+            line(sb, "lower", l.toString());
+        }
         Path target = path(runtimeDir, machine);
         Path tmp = runtimeDir.resolve("." + machine + SUFFIX + "." + ProcessHandle.current().pid());
         Files.deleteIfExists(tmp);
@@ -126,6 +166,7 @@ public record ContainerState(String machine, long leader, long startTime, long c
         List<Integer> groups = new ArrayList<>();
         String cwd = "/";
         List<String> env = new ArrayList<>();
+        List<Path> lowers = new ArrayList<>();
         int number = 0;
         for (String raw : lines) {
             number++;
@@ -156,6 +197,7 @@ public record ContainerState(String machine, long leader, long startTime, long c
                         break;
                     case "cwd": cwd = value; break;
                     case "env": env.add(value); break;
+                    case "lower": lowers.add(Path.of(value)); break;
                     default: throw new LaunchException(file + ":" + number + ": unknown key '" + key + "', refusing.");
                 }
             } catch (NumberFormatException e) {
@@ -165,7 +207,7 @@ public record ContainerState(String machine, long leader, long startTime, long c
         if (!machine.equals(name) || leader <= 0 || start < 0) {
             throw new LaunchException("'" + file + "' does not describe a running container '" + machine + "', refusing.");
         }
-        return Optional.of(new ContainerState(name, leader, start, caps, nnp, uid, gid, groups, cwd, env));
+        return Optional.of(new ContainerState(name, leader, start, caps, nnp, uid, gid, groups, cwd, env, lowers));
     }
 
     /** Removes the state of {@code machine} unless its leader still runs; best effort. */

@@ -20,7 +20,8 @@ class ContainerStateTest {
     void roundTripsEveryFieldIncludingAwkwardEnvironmentValues() throws Exception {
         long self = ProcessHandle.current().pid();
         ContainerState state = new ContainerState("web", self, ContainerState.startTime(self), 0xa80425fbL, true,
-                1000, 100, List.of(27, 4), "/srv/www", List.of("A=1", "MULTI=line1\nline2", "BS=a\\nb", "EMPTY="));
+                1000, 100, List.of(27, 4), "/srv/www", List.of("A=1", "MULTI=line1\nline2", "BS=a\\nb", "EMPTY="),
+                List.of(Path.of("/var/lib/jcontainer/layers/" + "a".repeat(64)), Path.of("/srv/odd\nname")));
 
         state.write(dir);
 
@@ -48,6 +49,19 @@ class ContainerStateTest {
         Files.writeString(dir.resolve("bad.state"), "machine=bad\nleader=12x\n");
         LaunchException e = assertThrows(LaunchException.class, () -> ContainerState.read(dir, "bad"));
         assertEquals(dir.resolve("bad.state") + ":2: invalid leader '12x', refusing.", e.getMessage());
+    }
+
+    @Test
+    void runningListsOnlyStatesWhoseLeaderLivesAndSkipsUnreadableOnes() throws Exception {
+        long self = ProcessHandle.current().pid();
+        ContainerState live = new ContainerState("live", self, ContainerState.startTime(self), 0, false, 0, 0, List.of(),
+                "/", List.of(), List.of(Path.of("/store/layers/" + "b".repeat(64))));
+        live.write(dir);
+        new ContainerState("dead", self, 1, 0, false, 0, 0, List.of(), "/", List.of()).write(dir);
+        Files.writeString(dir.resolve("bad.state"), "machine=bad\nleader=12x\n");
+
+        assertEquals(List.of(live), ContainerState.running(dir));
+        assertEquals(List.of(), ContainerState.running(dir.resolve("absent")));
     }
 
     @Test
