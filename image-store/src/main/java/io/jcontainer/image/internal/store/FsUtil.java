@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
 
 /** Small file-system helpers shared by the store: fsync of directories, recursive removal, error text. */
 public final class FsUtil {
@@ -56,6 +58,33 @@ public final class FsUtil {
             deleteRecursively(path);
         } catch (IOException ignored) {
             // best effort: gc removes leftovers under tmp/
+        }
+    }
+
+    /** The effective uid ({@code Uid:} line of /proc/self/status, second field); -1 if unreadable. */
+    public static int effectiveUid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return Integer.parseInt(line.split("\\s+")[2]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /**
+     * Whether users other than the owner may create, rename or remove entries in {@code dir} (group or other write
+     * permission): the store's group-writable directories (polkit/README.md, "Images"). False if unreadable.
+     */
+    public static boolean writableByOthers(Path dir) {
+        try {
+            Set<PosixFilePermission> p = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+            return p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
