@@ -101,6 +101,22 @@ class GroupStoreTest {
         assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
     }
 
+    @Test
+    void gcRemovesAMembersScratchTreeButNotWhatItsSymlinksPointTo() throws Exception {
+        Path precious = Files.createDirectories(tmp.resolve("precious"));
+        Files.writeString(precious.resolve("file"), "root's\n");
+        Path scratch = Files.createDirectories(root.resolve("tmp/user-4242/pull-x"));
+        Files.createSymbolicLink(scratch.resolve("blobs"), precious);
+        Files.createSymbolicLink(root.resolve("tmp/user-4243"), precious);
+
+        store.gc(java.util.Set.of());
+
+        assertTrue(Files.exists(precious.resolve("file")), "the symlinks' target is untouched");
+        try (Stream<Path> s = Files.list(root.resolve("tmp"))) {
+            assertEquals(List.of(), s.toList());
+        }
+    }
+
     private List<String> layersEntries() throws Exception {
         try (Stream<Path> s = Files.list(root.resolve("layers"))) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();

@@ -10,7 +10,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.DirectoryStream;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
 
@@ -26,7 +31,12 @@ public final class FsUtil {
         }
     }
 
-    /** Removes a file or a whole tree without following symlinks; absent is fine. */
+    /**
+     * Removes a file or a whole tree without following symlinks; absent is fine. The tree is walked through
+     * directory file descriptors ({@link SecureDirectoryStream}: openat, unlinkat, O_NOFOLLOW), so that a user who
+     * may write inside it (a member of group jcontainer, in the store's tmp/) cannot swap a directory for a symlink
+     * while root removes it and make root remove files elsewhere.
+     */
     public static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -34,6 +44,15 @@ public final class FsUtil {
         if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
             Files.delete(path);
             return;
+        }
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent)) {
+                if (ds instanceof SecureDirectoryStream<Path> sds) {
+                    deleteEntry(sds, path.getFileName());
+                    return;
+                }
+            }
         }
         Files.walkFileTree(path, new SimpleFileVisitor<>() {
             @Override
@@ -51,6 +70,31 @@ public final class FsUtil {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    /** Removes {@code name} in {@code dir}, a directory's content first; symlinks are removed, never followed. */
+    private static void deleteEntry(SecureDirectoryStream<Path> dir, Path name) throws IOException {
+        BasicFileAttributes attrs;
+        try {
+            attrs = dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if (!attrs.isDirectory()) {
+            dir.deleteFile(name);
+            return;
+        }
+        // O_NOFOLLOW: if it became a symlink since, this fails rather than descending elsewhere.
+        try (SecureDirectoryStream<Path> sub = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+            List<Path> names = new ArrayList<>();
+            for (Path entry : sub) {
+                names.add(entry.getFileName());
+            }
+            for (Path n : names) {
+                deleteEntry(sub, n);
+            }
+        }
+        dir.deleteDirectory(name);
     }
 
     public static void deleteQuietly(Path path) {
