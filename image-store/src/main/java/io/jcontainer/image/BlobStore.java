@@ -284,9 +284,11 @@ public final class BlobStore {
         Path target = path(digest);
         try {
             Files.createDirectories(blobDir);
-            if (Files.isRegularFile(target)) {
+            if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && !writableByOthers()) {
                 Files.deleteIfExists(source);
             } else {
+                // In a store group members write, the verified copy replaces what is there: that may have been
+                // rewritten, or be a symlink.
                 Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (IOException e) {

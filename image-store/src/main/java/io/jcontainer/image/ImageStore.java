@@ -830,7 +830,7 @@ public final class ImageStore {
             Digest diffId;
             // From a store that group members write (they may rewrite a blob they stored), a private copy, verified
             // before a byte of it is unpacked; else the blob itself, verified when the unpacker reaches its end.
-            try (InputStream blob = staging != null ? staging.open(layer.digest())
+            try (InputStream blob = staging != null && staging.blobs.contains(layer.digest()) ? staging.blobs.open(layer.digest())
                     : blobs.writableByOthers() ? blobs.openVerifiedCopy(layer.digest(), root.resolve("layers"))
                     : blobs.open(layer.digest())) {
                 try {

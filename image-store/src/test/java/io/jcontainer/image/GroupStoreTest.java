@@ -78,6 +78,21 @@ class GroupStoreTest {
     }
 
     @Test
+    void rootImportingAnArchiveReplacesARewrittenBlobWithItsVerifiedCopy() throws Exception {
+        Path archive = tmp.resolve("grp.tar");
+        store.export(ImageReference.parse("example.org/grp:1"), archive);
+        byte[] intact = Files.readAllBytes(layerBlob);
+        byte[] b = intact.clone();
+        b[new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("hello from the group")] = 'J';
+        Files.write(layerBlob, b); // the store's copy rewritten; the archive's is intact, same digest
+
+        Image again = store.importOciLayout(archive, ImageReference.parse("example.org/grp:2"));
+
+        assertTrue(java.util.Arrays.equals(intact, Files.readAllBytes(layerBlob)), "the blob is the verified one again");
+        assertEquals("hello from the group\n", Files.readString(store.lowerDirs(again).get(0).resolve("etc/greeting")));
+    }
+
+    @Test
     void aSymlinkPlantedInBlobsIsNotFollowed() throws Exception {
         Path secret = Files.writeString(tmp.resolve("secret"), "root's\n");
         Files.delete(layerBlob);
