@@ -70,7 +70,7 @@ public final class ImageStore {
                 Files.createDirectories(this.root.resolve(d));
             }
         } catch (java.nio.file.AccessDeniedException e) {
-            throw new ImageStoreException(notWritable(this.root, Path.of(e.getFile())), e);
+            throw new ImageStoreException(notWritable(this.root, e.getFile() == null ? this.root : Path.of(e.getFile())), e);
         } catch (IOException e) {
             throw new ImageStoreException("Failed to create the image store in '" + this.root + "': " + FsUtil.describe(e), e);
         }
@@ -348,6 +348,11 @@ public final class ImageStore {
      * container files use) reaches, and everything under {@code tmp/}. Takes the exclusive lock.
      */
     public GcResult gc(Set<Digest> inUse) throws ImageStoreException {
+        if (!Files.isWritable(root.resolve("layers"))) {
+            // A member of group jcontainer could remove blobs but not root's layers: refuse before removing anything.
+            throw new ImageStoreException("Permission denied: gc removes unpacked layers in '" + root.resolve("layers")
+                    + "', which only root may; run it as root.");
+        }
         try (StoreLock.Held held = lock.exclusive()) {
             Set<Digest> roots = new LinkedHashSet<>(refs.all().values());
             roots.addAll(inUse);
