@@ -171,6 +171,11 @@ class GroupPullTest {
     @Order(3)
     void aNonMemberIsRefusedWithOneLine() throws Exception {
         List<String> before = snapshot();
+        Outcome gc = as(member, "gc");
+        System.out.println("member gc: exit " + gc.status + ": " + gc.err.strip());
+        assertEquals(125, gc.status, gc.out);
+        assertTrue(gc.err.contains("only root may"), gc.err);
+        assertEquals(before, snapshot(), "the member's gc removed nothing");
         for (String[] verb : List.of(new String[] {"pull", "--insecure", image},
                 new String[] {"import", "--name", "grp/outsider:1", work.resolve("demo.tar").toString()})) {
             Outcome refused = as(outsider, verb);
