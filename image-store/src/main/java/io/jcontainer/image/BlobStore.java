@@ -9,10 +9,14 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -30,6 +34,7 @@ public final class BlobStore {
     /** A manifest, index or config larger than this is refused before it is parsed. */
     public static final int MAX_METADATA_BYTES = 8 * 1024 * 1024;
     private static final int BUFFER = 128 * 1024;
+    private static final Set<PosixFilePermission> BLOB_PERMISSIONS = PosixFilePermissions.fromString("rw-r--r--");
 
     private final Path blobDir;
     private final Path tmpDir;
@@ -85,6 +90,8 @@ public final class BlobStore {
                 }
                 ch.force(true);
             }
+            // Readable by every member of the store's group whatever the writer's umask; nobody's to write.
+            Files.setPosixFilePermissions(tmp, BLOB_PERMISSIONS);
             Digest actual = digesting.digest();
             long size = digesting.count();
             if (expected != null) {
@@ -131,7 +138,16 @@ public final class BlobStore {
         Path file = path(digest);
         InputStream raw;
         try {
-            raw = Files.newInputStream(file);
+            // Not through a symlink, and nothing but a regular file: in a store that group jcontainer may write
+            // (polkit/README.md), a member could plant a link to a file of root's, a FIFO or a device.
+            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isRegularFile()) {
+                throw new ImageStoreException("Blob '" + file + "' is " + (attrs.isSymbolicLink() ? "a symbolic link" : "not a regular file")
+                        + ", refusing.");
+            }
+            raw = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
+        } catch (ImageStoreException e) {
+            throw e;
         } catch (NoSuchFileException e) {
             throw new ImageStoreException("Blob " + digest + " is not in the store ('" + file + "' missing).");
         } catch (IOException e) {
@@ -180,7 +196,13 @@ public final class BlobStore {
             throw new ImageStoreException("Blob " + digest + " is " + size + " bytes, more than the " + maxBytes + " allowed, refusing.");
         }
         try (InputStream in = open(digest)) {
-            return in.readAllBytes();
+            // At most maxBytes + 1, whatever the size said: the file may have grown since.
+            byte[] b = in.readNBytes(maxBytes + 1);
+            if (b.length > maxBytes) {
+                throw new ImageStoreException("Blob " + digest + " is more than the " + maxBytes + " bytes allowed, refusing.");
+            }
+            in.transferTo(OutputStream.nullOutputStream()); // at the end: the digest is checked
+            return b;
         } catch (ImageStoreException e) {
             throw e;
         } catch (IOException e) {
@@ -188,10 +210,57 @@ public final class BlobStore {
         }
     }
 
+    /**
+     * Whether others than this store's owner may write its blob directory: group {@code jcontainer}'s store
+     * (polkit/README.md, "Images"), whose blobs a member may have written, and may rewrite or replace.
+     */
+    public boolean writableByOthers() {
+        return FsUtil.writableByOthers(blobDir);
+    }
+
+    /**
+     * Opens a private, verified copy of a blob: the blob is copied into {@code privateDir} (a directory only this
+     * process's user may write, on any file system) while its digest is computed, and the copy is opened only if
+     * the digest matches. What the stream yields can no longer change: root unpacks a layer of a store that group
+     * members write from such a copy, so that a member who rewrites a blob cannot make root unpack anything but
+     * what the digest names. The copy is removed when the stream is closed.
+     */
+    public InputStream openVerifiedCopy(Digest digest, Path privateDir) throws ImageStoreException {
+        Path copy = privateDir.resolve("tmp-blob-" + UUID.randomUUID());
+        boolean ok = false;
+        try {
+            try (InputStream in = open(digest);
+                 FileChannel ch = FileChannel.open(copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 OutputStream out = Channels.newOutputStream(ch)) {
+                in.transferTo(out); // open's stream checks the digest at the end and throws on a mismatch
+            }
+            InputStream verified = Files.newInputStream(copy, LinkOption.NOFOLLOW_LINKS);
+            ok = true;
+            return new java.io.FilterInputStream(verified) {
+                @Override
+                public void close() throws IOException {
+                    try {
+                        super.close();
+                    } finally {
+                        FsUtil.deleteQuietly(copy);
+                    }
+                }
+            };
+        } catch (ImageStoreException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ImageStoreException("Failed to copy blob " + digest + " into '" + privateDir + "': " + FsUtil.describe(e), e);
+        } finally {
+            if (!ok) {
+                FsUtil.deleteQuietly(copy);
+            }
+        }
+    }
+
     /** The size of a stored blob. */
     public long sizeOf(Digest digest) throws ImageStoreException {
         try {
-            return Files.size(path(digest));
+            return Files.readAttributes(path(digest), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size();
         } catch (NoSuchFileException e) {
             throw new ImageStoreException("Blob " + digest + " is not in the store ('" + path(digest) + "' missing).");
         } catch (IOException e) {
@@ -233,9 +302,11 @@ public final class BlobStore {
         Path target = path(digest);
         try {
             Files.createDirectories(blobDir);
-            if (Files.isRegularFile(target)) {
+            if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && !writableByOthers()) {
                 Files.deleteIfExists(source);
             } else {
+                // In a store group members write, the verified copy replaces what is there: that may have been
+                // rewritten, or be a symlink.
                 Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (IOException e) {

@@ -70,6 +70,8 @@ public final class ImageStore {
             for (String d : List.of("blobs/sha256", "refs", "layers", "containers", "tmp")) {
                 Files.createDirectories(this.root.resolve(d));
             }
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ImageStoreException(notWritable(this.root, e.getFile() == null ? this.root : Path.of(e.getFile())), e);
         } catch (IOException e) {
             throw new ImageStoreException("Failed to create the image store in '" + this.root + "': " + FsUtil.describe(e), e);
         }
@@ -86,6 +88,63 @@ public final class ImageStore {
     /** The blobs; a registry client puts what it downloads here, each with its expected descriptor. */
     public BlobStore blobs() {
         return blobs;
+    }
+
+    /**
+     * Refuses, with one line saying why, a caller who may not add images to the store: pull and import write
+     * {@code blobs/}, {@code refs/}, {@code sources/}, {@code tmp/} and lock {@code store.lock}. Root may; so may
+     * members of group {@code jcontainer} when the store is laid out as packaging/systemd/tmpfiles.conf makes it
+     * (those group-writable, setgid; polkit/README.md, "Images").
+     */
+    public void requireWritable() throws ImageStoreException {
+        for (String d : List.of("blobs/sha256", "refs", "tmp")) {
+            Path p = root.resolve(d);
+            if (!Files.isWritable(p)) {
+                throw new ImageStoreException(notWritable(root, p));
+            }
+        }
+        Path lockFile = root.resolve("store.lock");
+        if (Files.exists(lockFile) ? !Files.isReadable(lockFile) : !Files.isWritable(root)) {
+            throw new ImageStoreException(notWritable(root, lockFile));
+        }
+    }
+
+    private static String notWritable(Path root, Path what) {
+        int uid = FsUtil.effectiveUid();
+        return "Permission denied: uid " + (uid < 0 ? "unknown" : uid) + " may not write the image store '" + root + "' ('"
+                + what + "'): pulling and importing images is for root and members of group jcontainer"
+                + " (polkit/README.md).";
+    }
+
+    /**
+     * Where this user's pulls keep partial downloads between attempts: {@code tmp/} for the store's owner (root),
+     * {@code tmp/user-UID/} for a member of group jcontainer, whose files there other members could not write.
+     */
+    public Path scratchDir() throws ImageStoreException {
+        Path tmp = root.resolve("tmp");
+        int uid = FsUtil.effectiveUid();
+        try {
+            if (uid < 0 || uid == ((Number) Files.getAttribute(tmp, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).intValue()) {
+                return tmp;
+            }
+            Path mine = tmp.resolve("user-" + uid);
+            try {
+                Files.createDirectory(mine);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // made by an earlier pull: ours if we own it
+            }
+            var attrs = Files.readAttributes(mine, java.nio.file.attribute.PosixFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isDirectory() || ((Number) Files.getAttribute(mine, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .intValue() != uid) {
+                throw new ImageStoreException("'" + mine + "' is not a directory of uid " + uid + ", refusing.");
+            }
+            return mine;
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ImageStoreException(notWritable(root, tmp), e);
+        } catch (IOException e) {
+            throw wrap("Failed to create a scratch directory in '" + tmp + "'", e);
+        }
     }
 
     /**
@@ -299,6 +358,11 @@ public final class ImageStore {
      * Directories that are not this store's {@code layers/CHAINID} are ignored.
      */
     public GcResult gc(Set<Digest> inUse, Collection<Path> layerDirsInUse) throws ImageStoreException {
+        if (!Files.isWritable(root.resolve("layers"))) {
+            // A member of group jcontainer could remove blobs but not root's layers: refuse before removing anything.
+            throw new ImageStoreException("Permission denied: gc removes unpacked layers in '" + root.resolve("layers")
+                    + "', which only root may; run it as root.");
+        }
         Path layersDir = realPath(root.resolve("layers"));
         Set<String> running = new HashSet<>();
         for (Path p : layerDirsInUse) {
@@ -663,6 +727,10 @@ public final class ImageStore {
         if (!Files.exists(source)) {
             throw new ImageStoreException("'" + source + "' does not exist.");
         }
+        requireWritable();
+        // A member of group jcontainer stores verified blobs only: unpacking creates root-owned files, and layers/ is
+        // root's; jnspawn unpacks the missing layers as root when a container starts (lowerDirs).
+        boolean unpack = Files.isWritable(root.resolve("layers"));
         try (StoreLock.Held held = lock.shared(); Staging staging = new Staging()) {
             Digest manifestDigest = fn.stage(staging);
             ImageReference ref = finalName[0];
@@ -677,7 +745,7 @@ public final class ImageStore {
                 requireBlob(layer, staging, "layer " + (i + 1) + " of '" + source + "'");
                 staging.needed.add(layer.digest());
                 Path dir = layerDir(chain.get(i));
-                if (!Files.isDirectory(dir) && !layerRenames.containsValue(dir)) {
+                if (unpack && !Files.isDirectory(dir) && !layerRenames.containsValue(dir)) {
                     layerRenames.put(unpackLayer(layer, image.config().diffIds().get(i), staging), dir);
                 }
             }
@@ -797,8 +865,12 @@ public final class ImageStore {
             Files.createDirectory(tmp);
             Files.setAttribute(tmp, "unix:mode", 0755);
             Digest diffId;
-            // The blob's digest was verified when it was stored: not hashed again here, only its DiffID.
-            try (InputStream blob = staging != null ? staging.openStored(layer.digest()) : blobs.openStored(layer.digest())) {
+            // A store that group members write (they may rewrite a blob they stored): a private copy, verified before
+            // a byte of it is unpacked. Else the blob as stored: its digest was verified when it was stored (by this
+            // root process or by root before), so it is not hashed again here, only its DiffID.
+            try (InputStream blob = blobs.writableByOthers() && !(staging != null && staging.blobs.contains(layer.digest()))
+                    ? blobs.openVerifiedCopy(layer.digest(), root.resolve("layers"))
+                    : staging != null ? staging.openStored(layer.digest()) : blobs.openStored(layer.digest())) {
                 try {
                     diffId = LayerUnpacker.unpack(blob, c, tmp);
                 } catch (ImageStoreException e) {

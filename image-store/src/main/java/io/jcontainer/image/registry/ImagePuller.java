@@ -44,7 +44,8 @@ import java.util.stream.Collectors;
  * config and layers in parallel ({@link #DEFAULT_PARALLEL_DOWNLOADS} at a time), each verified while it streams;
  * blobs already in the store are not downloaded.
  *
- * <p>New blobs are staged in the store's {@code tmp/pull-MANIFESTHEX/} and moved into {@code blobs/} only
+ * <p>New blobs are staged in the store's {@code tmp/pull-MANIFESTHEX/} ({@code tmp/user-UID/pull-MANIFESTHEX/} for
+ * a member of group jcontainer, see {@link ImageStore#scratchDir}) and moved into {@code blobs/} only
  * when all of them are in and verified; then the manifest is stored and the name registered. A failed pull
  * leaves {@code blobs/}, {@code layers/} and {@code refs/} as they were; what it staged or half downloaded
  * under {@code tmp/} lets the next pull of the image go on where it stopped (gc removes it otherwise). The store's
@@ -101,6 +102,7 @@ public final class ImagePuller {
     /** Pulls {@code image} and registers it under that name; returns the image as the store now has it. */
     public Image pull(ImageReference image, PullProgress progress) throws ImageStoreException {
         PullProgress p = progress == null ? PullProgress.NONE : progress;
+        store.requireWritable(); // before the network: a caller who may not write the store hears it at once
         RegistryClient client = client(image);
         try (StoreLock.Held held = store.lockForWriting()) {
             PulledManifest chosen = client.pullManifest(image);
@@ -122,7 +124,7 @@ public final class ImagePuller {
             for (Descriptor layer : manifest.layers()) {
                 blobs.putIfAbsent(layer.digest(), layer);
             }
-            Path tmp = store.root().resolve("tmp");
+            Path tmp = store.scratchDir();
             Path stagingDir = tmp.resolve("pull-" + chosen.digest().hex());
             BlobStore staging = new BlobStore(stagingDir);
             download(client, image, new ArrayList<>(blobs.values()), staging, tmp, p);

@@ -33,6 +33,8 @@ public final class Refs {
         try {
             Files.createDirectories(dir);
             Files.writeString(tmp, manifest + "\n");
+            // Readable by every member of the store's group whatever the writer's umask.
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
@@ -48,7 +50,13 @@ public final class Refs {
     public Digest get(ImageReference ref) throws ImageStoreException {
         Path f = file(ref);
         try {
-            return Digest.parse(Files.readString(f).strip());
+            // Not through a symlink a member of group jcontainer planted, and no more than a digest's worth.
+            if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new ImageStoreException("Ref '" + f + "' is not a regular file, refusing.");
+            }
+            try (java.io.InputStream in = Files.newInputStream(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return Digest.parse(new String(in.readNBytes(256), StandardCharsets.UTF_8).strip());
+            }
         } catch (NoSuchFileException e) {
             return null;
         } catch (ImageStoreException e) {

@@ -79,6 +79,10 @@ public final class StoreLock {
         FileLock lock;
         try {
             lock = channel().lock(0, Long.MAX_VALUE, false);
+        } catch (java.nio.channels.NonWritableChannelException e) {
+            threads.writeLock().unlock();
+            throw new ImageStoreException("Failed to lock '" + file + "' exclusively: it is not writable by this user"
+                    + " (gc is root's), refusing.");
         } catch (IOException e) {
             threads.writeLock().unlock();
             throw new ImageStoreException("Failed to lock '" + file + "': " + FsUtil.describe(e), e);
@@ -97,7 +101,13 @@ public final class StoreLock {
     private synchronized FileChannel channel() throws IOException {
         if (channel == null || !channel.isOpen()) {
             Files.createDirectories(file.getParent());
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            try {
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            } catch (java.nio.file.AccessDeniedException e) {
+                // A shared lock needs only read access: a member of group jcontainer whose store.lock is not group
+                // writable still locks out gc (which runs as root and opens it for writing).
+                channel = FileChannel.open(file, StandardOpenOption.READ);
+            }
         }
         return channel;
     }
