@@ -75,7 +75,32 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        endHttpSelectors();
+        System.exit(code);
+    }
+
+    /**
+     * Ends java.net.http's selector threads (pull, push, search, login), which otherwise sit in epoll_wait, native
+     * code, when the JVM exits: the exit then waits up to 300 ms for threads in native code
+     * (VM_Exit::wait_for_threads_in_native_to_block), a third of a second on every such verb. The selector leaves
+     * its loop when interrupted (Java 17's HttpClient has no close()).
+     */
+    private static void endHttpSelectors() {
+        Thread[] threads = new Thread[Thread.activeCount() + 16];
+        int n = Thread.enumerate(threads);
+        for (int i = 0; i < n; i++) {
+            String name = threads[i].getName();
+            if (name.startsWith("HttpClient-") && name.endsWith("-SelectorManager")) {
+                threads[i].interrupt();
+                try {
+                    threads[i].join(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** Runs jcontainer with {@code args}, printing to {@code out} and {@code err}; returns the exit code. */

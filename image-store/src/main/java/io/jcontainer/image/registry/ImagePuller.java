@@ -67,7 +67,8 @@ public final class ImagePuller {
     private final Duration readTimeout;
     /**
      * Built in the background from construction on: an {@link HttpClient} loads the JDK's CA certificates
-     * (about 0.4 s on a cold JVM), which overlaps with opening the store and reading auth files this way.
+     * (about 0.4 s on a cold JVM, seconds on a loaded machine), which overlaps with opening the store and reading
+     * auth files this way. An insecure (plain-HTTP) puller builds a client that loads them only if it meets TLS.
      */
     private final CompletableFuture<HttpClient> httpClient;
     private final Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
@@ -83,7 +84,8 @@ public final class ImagePuller {
         this.timeout = b.timeout;
         this.readTimeout = b.readTimeout != null ? b.readTimeout : b.timeout;
         Duration connectTimeout = b.timeout;
-        this.httpClient = CompletableFuture.supplyAsync(() -> RegistryClient.newHttpClient(connectTimeout));
+        this.httpClient = insecure ? CompletableFuture.completedFuture(RegistryClient.newPlainHttpClient(connectTimeout))
+                : CompletableFuture.supplyAsync(() -> RegistryClient.newHttpClient(connectTimeout));
     }
 
     public static Builder builder(ImageStore store) {

@@ -67,8 +67,10 @@ public final class ImagePusher {
     /** Pushes the store's {@code source} to {@code target} (a name with a tag, or a digest equal to the image's). */
     public Result push(ImageReference source, ImageReference target, PushProgress progress) throws ImageStoreException {
         PushProgress p = progress == null ? PushProgress.NONE : progress;
-        // an HttpClient loads the JDK's CA certificates (slow on a cold JVM): overlap that with reading the store
-        CompletableFuture<HttpClient> http = CompletableFuture.supplyAsync(() -> RegistryClient.newHttpClient(timeout));
+        // an HttpClient loads the JDK's CA certificates (slow on a cold JVM): overlap that with reading the store;
+        // a plain-HTTP one loads them only if it meets TLS
+        CompletableFuture<HttpClient> http = insecure ? CompletableFuture.completedFuture(RegistryClient.newPlainHttpClient(timeout))
+                : CompletableFuture.supplyAsync(() -> RegistryClient.newHttpClient(timeout));
         Credentials c = credentials != null ? credentials : authFile.find(target).orElse(null);
         BlobSources sources = new BlobSources(store.root());
         try (StoreLock.Held held = store.lockForWriting()) {

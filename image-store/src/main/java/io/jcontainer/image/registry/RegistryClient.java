@@ -9,6 +9,7 @@ import io.jcontainer.image.internal.registry.BlobHead;
 import io.jcontainer.image.internal.registry.BlobPull;
 import io.jcontainer.image.internal.registry.BlobUpload;
 import io.jcontainer.image.internal.registry.CatalogList;
+import io.jcontainer.image.internal.registry.LazyTls;
 import io.jcontainer.image.internal.registry.ManifestPush;
 import io.jcontainer.image.internal.registry.ManifestPull;
 import io.jcontainer.image.internal.registry.RegistryHttp;
@@ -170,5 +171,15 @@ public final class RegistryClient {
     /** An {@link HttpClient} as registry calls need it: no automatic redirects (see RegistryHttp), a connect timeout. */
     public static HttpClient newHttpClient(Duration connectTimeout) {
         return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(connectTimeout).build();
+    }
+
+    /**
+     * As {@link #newHttpClient(Duration)}, for a plain-HTTP ({@code insecure}) registry: cheap to build, since the
+     * JDK's default TLS context (CA certificates and all) is only loaded if a request does go to {@code https://}
+     * ({@link LazyTls}).
+     */
+    public static HttpClient newPlainHttpClient(Duration connectTimeout) {
+        return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(connectTimeout)
+                .sslContext(LazyTls.context()).sslParameters(LazyTls.parameters()).build();
     }
 }
