@@ -241,6 +241,7 @@ class Manager:
         # a container that ended before the measurement is a failure too
         early = [u for u in ok if u.main_status is not None]
         out["ended_early"] = len(early)
+        out["first_ended"] = ",".join("%s:%s" % (u.name, describe(u.main_status)) for u in early[:5])
         self.report(out, "started")
 
     def stop(self):
