@@ -81,6 +81,9 @@ targets = [
     target("1000 containers started in < 60 s", "density", "jnspawn-density-1000-start",
            lambda r: r["median"] < 60000 and (get("density", "jnspawn-density-1000-containers") or {}).get("median") == 1000,
            lambda r: "%.1f s" % (r["median"] / 1000)),
+    target("resident <= 0.3 MB per container with 1000 running (density, host-side PSS)", "density",
+           "jnspawn-density-1000-pss", lambda r: r["median"] <= 0.3 * 1024,
+           lambda r: "%.0f KB = %.2f MB" % (r["median"], r["median"] / 1024)),
 ]
 for r in rows:
     if r["section"] == "density" and r["name"].endswith("-leaks") and "median" in r:
