@@ -58,7 +58,7 @@ final class AttachCommand implements Callable<Integer> {
                     main.inheritStdio(), false, spec.commandLine().getOut(), spec.commandLine().getErr());
             try {
                 int status = RunCommand.waitUntilEnded(systemd, unit, name);
-                Thread.sleep(RunCommand.JOURNAL_DRAIN_MILLIS);
+                RunCommand.drainJournal(systemd, unit);
                 return status;
             } finally {
                 journal.stop();

@@ -43,6 +43,8 @@ final class RunCommand implements Callable<Integer> {
     private static final long START_TIMEOUT_MILLIS = 90_000;
     /** How long the journal may lag behind the unit's end before following it stops. */
     static final long JOURNAL_DRAIN_MILLIS = 500;
+    /** How long run and attach wait, after the container's end, for its unit to be down (so its journal is in). */
+    private static final int DRAIN_UNIT_SECONDS = 10;
     private static final int CLD_EXITED = 1;
     /** How long an interrupted {@code run --rm} waits for jnspawn to stop the container before removing it. */
     private static final long INTERRUPT_WAIT_SECONDS = 15;
@@ -319,7 +321,7 @@ final class RunCommand implements Callable<Integer> {
             try {
                 systemd.startUnit(unit, JobMode.REPLACE);
                 int status = waitUntilEnded(systemd, unit, machine);
-                Thread.sleep(JOURNAL_DRAIN_MILLIS);
+                drainJournal(systemd, unit);
                 return status;
             } finally {
                 journal.stop();
@@ -353,6 +355,19 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * After the container's main process ended: lets its last lines reach the journalctl that follows them. They
+     * pass through journald, which can lag by seconds under load (a CI run under emulation lost a container's only
+     * line when following stopped 0.5 s after the end). So: wait until the unit is down (its ExecStopPost= cleanup,
+     * at most {@value #DRAIN_UNIT_SECONDS} s), ask journald to write what it has (root only; best effort), and give
+     * journalctl {@value #JOURNAL_DRAIN_MILLIS} ms more.
+     */
+    static void drainJournal(SystemdManager systemd, String unit) throws Exception {
+        StopCommand.waitUntilDown(systemd, unit, DRAIN_UNIT_SECONDS);
+        Systemctl.journalSync();
+        Thread.sleep(JOURNAL_DRAIN_MILLIS);
+    }
+
     /** Waits for the container's main process to end; its status as a shell reports it (128+N for signal N). */
     static int waitUntilEnded(SystemdManager systemd, String unit, String machine) throws Exception {
         long inactiveSince = System.currentTimeMillis();
@@ -377,8 +392,8 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * The container's main process has exited (ExecMainCode is set once it has) and the unit is on its way down:
-     * "deactivating" while ExecStopPost= (jnspawn --cleanup) still runs, which can take seconds; the container's
-     * status is known by then, so run and attach do not wait for the cleanup.
+     * "deactivating" while ExecStopPost= (jnspawn --cleanup) still runs; the container's status is known by then
+     * ({@link #drainJournal} waits a bounded time for the rest).
      */
     private static boolean ended(UnitProperties p) {
         String state = p.activeState();

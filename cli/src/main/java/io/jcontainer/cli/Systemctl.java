@@ -38,6 +38,11 @@ final class Systemctl {
         return new ProcessBuilder(command);
     }
 
+    /** {@code journalctl --sync}: journald writes what it has received; best effort (it needs root). */
+    static void journalSync() throws CliException {
+        run(List.of("journalctl", "--sync"), false);
+    }
+
     /** Runs {@code command}; null when it succeeded, else what it printed (or its status). */
     private static String run(List<String> command, boolean required) throws CliException {
         try {
