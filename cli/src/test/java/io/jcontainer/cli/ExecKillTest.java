@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import io.jcontainer.jnspawn.ContainerState;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -50,22 +49,9 @@ class ExecKillTest {
     static void startAContainer() throws Exception {
         RunForegroundTest.requireRoot();
         assumeFalse(Files.isDirectory(Host.SYSTEMD_RUNTIME_DIR), "run goes through systemd on this host (vm-tests)");
-        Path exec = REPO.resolve("jnspawn/target/native/jcontainer-exec");
-        if (!Files.isExecutable(exec)) {
-            fail("'" + exec + "' is missing: build the jnspawn module first");
-        }
-        Path root = tmp.resolve("demo-root");
-        Process p = new ProcessBuilder(REPO.resolve("scripts/make-demo-root").toString(), root.toString())
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            fail("make-demo-root failed: " + output);
-        }
-        Path launcher = tmp.resolve("jnspawn");
-        Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' $JCONTAINER_JAVA_OPTS -cp '" + System.getProperty("java.class.path") + "' -Djcontainer.exec='"
-                + exec + "' io.jcontainer.jnspawn.Main \"$@\"\n");
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path exec = RealContainers.execStage();
+        Path root = RealContainers.demoRoot(tmp.resolve("demo-root"));
+        Path launcher = RealContainers.launcher(tmp.resolve("jnspawn"), exec, null);
         System.setProperty(Host.JNSPAWN_PROPERTY, launcher.toString());
         // jnspawn records running containers here (passed on to every jnspawn through JCONTAINER_JAVA_OPTS).
         System.setProperty("jcontainer.runtime", tmp.resolve("runtime").toString());

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import io.jcontainer.jnspawn.ContainerState;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -51,17 +50,8 @@ class GcRunningContainerTest {
     void keepsTheLayersOfARunningImageContainerAndFreesThemAfterItEnds() throws Exception {
         RunForegroundTest.requireRoot();
         assumeFalse(Files.isDirectory(Host.SYSTEMD_RUNTIME_DIR), "jnspawn would register with systemd here (vm-tests)");
-        Path exec = REPO.resolve("jnspawn/target/native/jcontainer-exec");
-        if (!Files.isExecutable(exec)) {
-            fail("'" + exec + "' is missing: build the jnspawn module first");
-        }
-        Path root = tmp.resolve("demo-root");
-        Process p = new ProcessBuilder(REPO.resolve("scripts/make-demo-root").toString(), root.toString())
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            fail("make-demo-root failed: " + output);
-        }
+        Path exec = RealContainers.execStage();
+        Path root = RealContainers.demoRoot(tmp.resolve("demo-root"));
         Path runtime = tmp.resolve("runtime");
         Files.createDirectories(runtime);
         System.setProperty("jcontainer.runtime", runtime.toString());

@@ -2,13 +2,10 @@ package io.jcontainer.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -35,23 +32,10 @@ class RegistryRoundTripTest {
     void importPushRmiPullRunPrintsTheImagesFile() throws Exception {
         RunForegroundTest.requireRoot();
         assumeFalse(Files.isDirectory(Host.SYSTEMD_RUNTIME_DIR), "run goes through systemd on this host (vm-tests)");
-        Path exec = REPO.resolve("jnspawn/target/native/jcontainer-exec");
-        if (!Files.isExecutable(exec)) {
-            fail("'" + exec + "' is missing: build the jnspawn module first");
-        }
-        Path root = tmp.resolve("demo-root");
-        Process p = new ProcessBuilder(REPO.resolve("scripts/make-demo-root").toString(), root.toString())
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            fail("make-demo-root failed: " + output);
-        }
+        Path exec = RealContainers.execStage();
+        Path root = RealContainers.demoRoot(tmp.resolve("demo-root"));
         Files.writeString(root.resolve("etc/round-trip"), "pushed, pulled and run\n");
-        Path launcher = tmp.resolve("jnspawn");
-        Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' $JCONTAINER_JAVA_OPTS -cp '" + System.getProperty("java.class.path") + "' -Djcontainer.exec='"
-                + exec + "' io.jcontainer.jnspawn.Main \"$@\"\n");
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path launcher = RealContainers.launcher(tmp.resolve("jnspawn"), exec, null);
         System.setProperty(Host.JNSPAWN_PROPERTY, launcher.toString());
 
         try (TestRegistry registry = TestRegistry.start(tmp.resolve("registry"))) {

@@ -10,8 +10,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -35,27 +33,14 @@ class RunForegroundTest {
     static void importTheDemoRoot() throws Exception {
         requireRoot();
         assumeFalse(Files.isDirectory(Host.SYSTEMD_RUNTIME_DIR), "run goes through systemd on this host (vm-tests)");
-        Path exec = REPO.resolve("jnspawn/target/native/jcontainer-exec");
-        if (!Files.isExecutable(exec)) {
-            fail("'" + exec + "' is missing: build the jnspawn module first");
-        }
-        Path root = tmp.resolve("demo-root");
-        Process p = new ProcessBuilder(REPO.resolve("scripts/make-demo-root").toString(), root.toString())
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            fail("make-demo-root failed: " + output);
-        }
+        Path exec = RealContainers.execStage();
+        Path root = RealContainers.demoRoot(tmp.resolve("demo-root"));
         // As bin/jnspawn: java, the class path (this JVM's, which holds jnspawn and its dependencies), the exec stage.
         // Network=private (run's default) on a bridge, subnet and nft table of this test, not the host's.
         long id = ProcessHandle.current().pid() % 200 + 20;
         Path network = Files.writeString(tmp.resolve("network.conf"), "[Network]\nBridge=jctr" + id
                 + "\nSubnet=10.249." + id + ".0/24\nTable=jcontainer_rt" + id + "\nIPForward=no\n");
-        Path launcher = tmp.resolve("jnspawn");
-        Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' $JCONTAINER_JAVA_OPTS -cp '" + System.getProperty("java.class.path") + "' -Djcontainer.exec='"
-                + exec + "' -Djcontainer.network.conf='" + network + "' io.jcontainer.jnspawn.Main \"$@\"\n");
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path launcher = RealContainers.launcher(tmp.resolve("jnspawn"), exec, network);
         System.setProperty(Host.JNSPAWN_PROPERTY, launcher.toString());
         jc = new Jcontainer(tmp);
         jc.ok("import", root.toString(), "--name", "demo:1");

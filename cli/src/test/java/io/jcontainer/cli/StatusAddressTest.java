@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcontainer.jnspawn.ContainerState;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,25 +51,12 @@ class StatusAddressTest {
             fail("CI=true but nft is missing: scripts/setup-deps installs nftables");
         }
         assumeTrue(nft, "skipped: nft is not installed (scripts/setup-deps)");
-        Path exec = REPO.resolve("jnspawn/target/native/jcontainer-exec");
-        if (!Files.isExecutable(exec)) {
-            fail("'" + exec + "' is missing: build the jnspawn module first");
-        }
-        Path root = tmp.resolve("demo-root");
-        Process p = new ProcessBuilder(REPO.resolve("scripts/make-demo-root").toString(), root.toString())
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            fail("make-demo-root failed: " + output);
-        }
+        Path exec = RealContainers.execStage();
+        Path root = RealContainers.demoRoot(tmp.resolve("demo-root"));
         // IPForward=no: no host-wide sysctl from a test.
         Path conf = Files.writeString(tmp.resolve("network.conf"), "[Network]\nBridge=" + BRIDGE + "\nSubnet=" + SUBNET
                 + "\nTable=" + TABLE + "\nIPForward=no\nIPv6Prefix=" + ULA + "/64\n");
-        Path launcher = tmp.resolve("jnspawn");
-        Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' $JCONTAINER_JAVA_OPTS -cp '" + System.getProperty("java.class.path") + "' -Djcontainer.exec='"
-                + exec + "' -Djcontainer.network.conf='" + conf + "' io.jcontainer.jnspawn.Main \"$@\"\n");
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path launcher = RealContainers.launcher(tmp.resolve("jnspawn"), exec, conf);
         System.setProperty(Host.JNSPAWN_PROPERTY, launcher.toString());
         System.setProperty("jcontainer.runtime", tmp.resolve("runtime").toString());
         System.setProperty("jcontainer.network.conf", conf.toString());
