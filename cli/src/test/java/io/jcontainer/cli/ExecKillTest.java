@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.jcontainer.jnspawn.ContainerState;
@@ -60,28 +59,14 @@ class ExecKillTest {
 
         running = CompletableFuture.supplyAsync(() -> jc.run("run", "--name", NAME, "--network", "none", "demo:1",
                 "sh", "-c", PAYLOAD));
-        Path stateFile = ContainerState.path(tmp.resolve("runtime"), NAME);
-        Path marker = tmp.resolve("store/containers/" + NAME + "/upper/marker");
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!(Files.exists(stateFile) && Files.exists(marker))) {
-            if (running.isDone()) {
-                fail("the container ended: " + running.get());
-            }
-            if (System.currentTimeMillis() > deadline) {
-                fail("no " + stateFile + " after 60 s");
-            }
-            Thread.sleep(50);
-        }
-        state = ContainerState.read(tmp.resolve("runtime"), NAME).orElseThrow();
+        state = RealContainers.awaitRunning(running, tmp.resolve("runtime"), NAME,
+                tmp.resolve("store/containers/" + NAME + "/upper/marker"));
     }
 
     @AfterAll
     static void stopIt() throws Exception {
         try {
-            if (running != null && !running.isDone() && state != null) {
-                new ProcessBuilder("kill", "-9", Long.toString(state.leader())).start().waitFor();
-                running.get(30, TimeUnit.SECONDS);
-            }
+            RealContainers.kill(running, state);
         } finally {
             System.clearProperty(Host.JNSPAWN_PROPERTY);
             System.clearProperty("jcontainer.runtime");

@@ -2,10 +2,12 @@ package io.jcontainer.cli;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.jcontainer.jnspawn.ContainerState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,5 +52,34 @@ final class RealContainers {
                 + " io.jcontainer.jnspawn.Main \"$@\"\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
         return file;
+    }
+
+    /**
+     * Waits until the container {@code running} (a {@code jc.run("run", …)} in the background) has jnspawn's record
+     * in {@code runtime} and its payload has made {@code marker} (in its upper dir); its record. Fails the test when
+     * the container ended first or 60 s passed.
+     */
+    static ContainerState awaitRunning(CompletableFuture<?> running, Path runtime, String name, Path marker)
+            throws Exception {
+        Path stateFile = ContainerState.path(runtime, name);
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!(Files.exists(stateFile) && Files.exists(marker))) {
+            if (running.isDone()) {
+                fail("the container ended: " + running.get());
+            }
+            if (System.currentTimeMillis() > deadline) {
+                fail("no " + stateFile + " after 60 s");
+            }
+            Thread.sleep(50);
+        }
+        return ContainerState.read(runtime, name).orElseThrow();
+    }
+
+    /** Ends a container {@link #awaitRunning} saw run (SIGKILL to its leader) and waits for its {@code run}. */
+    static void kill(CompletableFuture<?> running, ContainerState state) throws Exception {
+        if (running != null && !running.isDone() && state != null) {
+            new ProcessBuilder("kill", "-9", Long.toString(state.leader())).start().waitFor();
+            running.get(30, TimeUnit.SECONDS);
+        }
     }
 }

@@ -65,28 +65,14 @@ class StatusAddressTest {
 
         running = CompletableFuture.supplyAsync(() -> jc.run("run", "--name", NAME, "--network", "private", "demo:1",
                 "sh", "-c", "touch /up; exec sleep 600"));
-        Path stateFile = ContainerState.path(tmp.resolve("runtime"), NAME);
-        Path marker = tmp.resolve("store/containers/" + NAME + "/upper/up");
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!(Files.exists(stateFile) && Files.exists(marker))) {
-            if (running.isDone()) {
-                fail("the container ended: " + running.get());
-            }
-            if (System.currentTimeMillis() > deadline) {
-                fail("no " + stateFile + " after 60 s");
-            }
-            Thread.sleep(50);
-        }
-        state = ContainerState.read(tmp.resolve("runtime"), NAME).orElseThrow();
+        state = RealContainers.awaitRunning(running, tmp.resolve("runtime"), NAME,
+                tmp.resolve("store/containers/" + NAME + "/upper/up"));
     }
 
     @AfterAll
     static void stopIt() throws Exception {
         try {
-            if (running != null && !running.isDone() && state != null) {
-                new ProcessBuilder("kill", "-9", Long.toString(state.leader())).start().waitFor();
-                running.get(30, TimeUnit.SECONDS);
-            }
+            RealContainers.kill(running, state);
             // The lease, veth, bridge and nft table go with the container; --cleanup is the safety net.
             new ProcessBuilder(tmp.resolve("jnspawn").toString(), "--cleanup", "-M", NAME).inheritIO().start()
                     .waitFor(60, TimeUnit.SECONDS);
