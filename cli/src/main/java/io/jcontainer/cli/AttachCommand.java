@@ -4,6 +4,7 @@ import io.jcontainer.generator.ContainerUnitConverter;
 import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.machined.SystemdManager;
 import io.jcontainer.machined.UnitProperties;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,15 +54,19 @@ final class AttachCommand implements Callable<Integer> {
                 throw new CliException("Container '" + name + "' is not running (" + unit + " is " + p.activeState()
                         + ").");
             }
-            ChildProcess journal = ChildProcess.start(
-                    Systemctl.journal(unit, "-f", "-n", "0"),
-                    main.inheritStdio(), false, spec.commandLine().getOut(), spec.commandLine().getErr());
+            JournalFollower journal = JournalFollower.start(List.of(), unit, spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
+            boolean finished = false;
             try {
                 int status = RunCommand.waitUntilEnded(systemd, unit, name);
                 RunCommand.drainJournal(systemd, unit);
+                journal.finish();
+                finished = true;
                 return status;
             } finally {
-                journal.stop();
+                if (!finished) {
+                    journal.abandon();
+                }
             }
         }
     }

@@ -41,8 +41,6 @@ final class RunCommand implements Callable<Integer> {
     private static final List<String> NETWORKS = List.of("host", "none", "private");
     private static final long POLL_MILLIS = 100;
     private static final long START_TIMEOUT_MILLIS = 90_000;
-    /** How long the journal may lag behind the unit's end before following it stops. */
-    static final long JOURNAL_DRAIN_MILLIS = 500;
     /** How long run and attach wait, after the container's end, for its unit to be down (so its journal is in). */
     private static final int DRAIN_UNIT_SECONDS = 10;
     private static final int CLD_EXITED = 1;
@@ -315,16 +313,19 @@ final class RunCommand implements Callable<Integer> {
                 out.flush();
                 return ExitCodePolicy.SUCCESS;
             }
-            ChildProcess journal = ChildProcess.start(
-                    Systemctl.journal(unit, "-f", "-n", "0"),
-                    main.inheritStdio(), false, out, err);
+            JournalFollower journal = JournalFollower.start(List.of(), unit, out, err);
+            boolean finished = false;
             try {
                 systemd.startUnit(unit, JobMode.REPLACE);
                 int status = waitUntilEnded(systemd, unit, machine);
                 drainJournal(systemd, unit);
+                journal.finish();
+                finished = true;
                 return status;
             } finally {
-                journal.stop();
+                if (!finished) {
+                    journal.abandon();
+                }
                 if (remove) {
                     // The unit's cleanup (ExecStopPost=) may still run: remove the file and upper dir after it.
                     StopCommand.waitUntilDown(systemd, unit, StopCommand.DEFAULT_TIMEOUT_SECONDS);
@@ -356,16 +357,14 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * After the container's main process ended: lets its last lines reach the journalctl that follows them. They
-     * pass through journald, which can lag by seconds under load. So: wait until the unit is down (its
-     * ExecStopPost= cleanup, at most {@value #DRAIN_UNIT_SECONDS} s), ask journald to write what it has (root only;
-     * best effort), and give journalctl {@value #JOURNAL_DRAIN_MILLIS} ms more. (This alone did not make a short
-     * foreground run's output reliable under TCG: issue 7 keeps that open.)
+     * After the container's main process ended: brings the journal up to date with its last lines, for
+     * {@link JournalFollower#finish}. They pass through journald, which can lag by seconds under load. So: wait until
+     * the unit is down (its processes gone, ExecStopPost= cleanup done; at most {@value #DRAIN_UNIT_SECONDS} s), then
+     * ask journald to write what it has received (root only; best effort).
      */
     static void drainJournal(SystemdManager systemd, String unit) throws Exception {
         StopCommand.waitUntilDown(systemd, unit, DRAIN_UNIT_SECONDS);
         Systemctl.journalSync();
-        Thread.sleep(JOURNAL_DRAIN_MILLIS);
     }
 
     /** Waits for the container's main process to end; its status as a shell reports it (128+N for signal N). */
