@@ -50,8 +50,8 @@ jcontainer exec ek /no/such/command 2>/dev/null; rc=$?
 # ---- kill (attach follows the output meanwhile)
 jcontainer attach ek >attach.txt 2>&1 &
 attach=$!
-# attach follows the journal from the moment its journalctl runs.
-wait_for 120 pgrep -f "journalctl _SYSTEMD_UNIT=$U -o cat --no-pager -f" >/dev/null \
+# attach shows the entries after the unit's last one when it began; its live journalctl runs once it has.
+wait_for 120 pgrep -f "journalctl .* _SYSTEMD_UNIT=$U --follow" >/dev/null \
     || bad "attach started no journalctl within 120 s"
 sleep 1
 # Done: gone, or a zombie this shell has not reaped yet (kill -0 would still succeed on it).
