@@ -37,6 +37,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -638,6 +639,34 @@ static void confine_stage(void) {
                 die_errno("Failed to make the stage non-dumpable");
 }
 
+/*
+ * OP_ENTER: the command gets the leader's resource limits and OOM score adjustment, as a process
+ * the container forked would (docker exec does the same): not the limits of whoever ran
+ * 'jcontainer exec', which may be higher. Read through the host's /proc, before any setns().
+ */
+static void copy_limits_of(int procfd, const char *pidtext) {
+        pid_t pid = (pid_t) parse_ull(pidtext, 10, "pid");
+        for (int res = 0; res < RLIM_NLIMITS; res++) {
+                struct rlimit limit;
+                if (prlimit(pid, (__rlimit_resource_t) res, NULL, &limit) < 0)
+                        die_errno("Failed to read resource limit %d of the container's leader %s", res, pidtext);
+                if (setrlimit((__rlimit_resource_t) res, &limit) < 0)
+                        die_errno("Failed to set resource limit %d", res);
+        }
+        char score[32];
+        int fd = openat(procfd, "oom_score_adj", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                die_errno("Container leader %s is gone", pidtext);
+        ssize_t n = read(fd, score, sizeof score - 1);
+        close(fd);
+        if (n <= 0)
+                die_errno("Failed to read /proc/%s/oom_score_adj", pidtext);
+        fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, score, (size_t) n) != n)
+                die_errno("Failed to set the OOM score adjustment to %.*s", (int) strcspn(score, "\n"), score);
+        close(fd);
+}
+
 /* OP_ENTER, the stage's part: join the running container's namespaces (all but the user
  * namespace, which the child joins), having checked that PID is still the container's leader. */
 static void enter_namespaces(const Record *r) {
@@ -651,6 +680,10 @@ static void enter_namespaces(const Record *r) {
         int procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (procfd < 0)
                 die_errno("Container leader %s is gone", r->argv[0]);
+        if (start_time_of(procfd, r->argv[0]) != parse_ull(r->argv[1], 10, "start time"))
+                die("Process %s is no longer the container's leader, refusing", r->argv[0]);
+        copy_limits_of(procfd, r->argv[0]);
+        /* prlimit() went by the pid's number: still the same leader (the pinned fd fails otherwise)? */
         if (start_time_of(procfd, r->argv[0]) != parse_ull(r->argv[1], 10, "start time"))
                 die("Process %s is no longer the container's leader, refusing", r->argv[0]);
         int fds[7], flags[7];

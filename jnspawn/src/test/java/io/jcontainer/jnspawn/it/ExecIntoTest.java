@@ -100,6 +100,25 @@ class ExecIntoTest {
     }
 
     @Test
+    void theCommandHasTheLeadersResourceLimitsAndOomScoreNotTheCallers() throws Exception {
+        Path leader = Path.of("/proc", Long.toString(state.leader()));
+        // Limits and a score unlike this JVM's (which the exec's caller would pass on otherwise).
+        Result set = RootSupport.exec(List.of("prlimit", "--pid", Long.toString(state.leader()), "--nofile=321:654",
+                "--core=0:0", "--nproc=4321:4321"), 30);
+        assertEquals(0, set.exit(), set.stderr());
+        Files.writeString(leader.resolve("oom_score_adj"), "345");
+
+        Result r = exec("sh", "-c", "ulimit -Sn; ulimit -Hn; cat /proc/self/oom_score_adj; cat /proc/self/limits");
+
+        assertEquals(0, r.exit(), r.stderr());
+        List<String> lines = r.lines();
+        assertEquals(List.of("321", "654", "345"), lines.subList(0, 3));
+        assertEquals(Files.readString(leader.resolve("limits")),
+                String.join("\n", lines.subList(3, lines.size())) + "\n", "every limit is the leader's");
+        assertNotEquals(Files.readString(Path.of("/proc/self/limits")), Files.readString(leader.resolve("limits")));
+    }
+
+    @Test
     void anotherUserOfTheContainerHasNoCapabilities() throws Exception {
         Result r = RootSupport.exec(withRuntime(List.of("-q", "--exec", "-M", NAME, "-u", "demo", "--", "sh", "-c",
                 "id -u; grep CapEff /proc/self/status")), 60);
