@@ -44,6 +44,8 @@ class CleanupLauncherTest {
     Path noJava;
     Path marker;
     Path networkConf;
+    /** More environment for the launcher, after the test's own. */
+    Map<String, String> extraEnv = Map.of();
     /** A pid that no process has: pids are below pid_max. */
     long deadPid;
 
@@ -89,7 +91,9 @@ class CleanupLauncherTest {
         env.put("JCONTAINER_JAVA_OPTS", "-Djcontainer.runtime=" + runtime + " -Djcontainer.network.conf=" + networkConf);
         env.remove("JDK_JAVA_OPTIONS");
         env.remove("JAVA_TOOL_OPTIONS");
+        env.remove("_JAVA_OPTIONS");
         env.remove("JCONTAINER_CDS_TRAIN");
+        env.putAll(extraEnv);
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -222,6 +226,11 @@ class CleanupLauncherTest {
         assertJvm("--cleanup", "--machine=stopa", "--quiet");
         assertJvm("--cleanup", "--machine=.stopa");
         assertJvm("--cleanup", "--machine=");
+        extraEnv = Map.of("JAVA_TOOL_OPTIONS", "-Djcontainer.runtime=/elsewhere");
+        assertJvm("--cleanup", "--machine=stopa");
+        extraEnv = Map.of("JCONTAINER_JAVA_OPTS", "-Djcontainer.runtime=relative");
+        assertJvm("--cleanup", "--machine=stopa");
+        extraEnv = Map.of();
     }
 
     @Test
