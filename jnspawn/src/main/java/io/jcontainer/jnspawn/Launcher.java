@@ -254,6 +254,9 @@ public final class Launcher {
      * Removes what containers named {@code machine} left behind when their jnspawn was killed:
      * staging directories whose jnspawn no longer runs, and their device cgroups. Best effort:
      * failures are reported and ignored, as for an ExecStopPost= command.
+     *
+     * <p>bin/jnspawn skips the JVM for {@code --cleanup -M NAME} when none of this can have anything
+     * to do: keep its check (docs/jnspawn.md, "Cleanup without a JVM") in step with this method.
      */
     public void cleanUp(String machine) {
         try {
@@ -269,9 +272,13 @@ public final class Launcher {
             }
             try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir, prefix + "*")) {
                 for (Path entry : entries) {
+                    // NAME.PID.N exactly (createUniqueDirectory): "jnspawn.a.*" also matches the
+                    // staging directories of a machine named "a.b", which are not ours to remove.
                     String rest = entry.getFileName().toString().substring(prefix.length());
-                    int dot = rest.indexOf('.');
-                    long pid = dot > 0 && rest.substring(0, dot).matches("[0-9]+") ? Long.parseLong(rest.substring(0, dot)) : -1;
+                    if (!rest.matches("[0-9]{1,18}\\.[0-9]+")) {
+                        continue;
+                    }
+                    long pid = Long.parseLong(rest.substring(0, rest.indexOf('.')));
                     if (pid > 0 && ProcessHandle.of(pid).isPresent()) {
                         continue; // a jnspawn of that name still runs
                     }

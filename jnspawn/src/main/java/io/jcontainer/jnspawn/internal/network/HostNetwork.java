@@ -327,14 +327,20 @@ public final class HostNetwork {
         return out;
     }
 
-    /** With no container left: the nft table and the bridge go. */
+    /**
+     * With no container left: the nft table and the bridge go. The bridge stays while the table
+     * could not be deleted: bin/jnspawn's check without a JVM takes a lease directory without
+     * leases and without its bridge for one without a table (docs/jnspawn.md), so the next
+     * {@code jnspawn --cleanup} tries again.
+     */
     private void removeShared() {
         try {
             Commands.run("Failed to delete nftables table '" + config.table() + "'", "", Commands.tool("nft"),
                     "delete", "table", "ip", config.table());
         } catch (LaunchException e) {
             if (!e.getMessage().contains("No such file or directory")) { // no table: nothing to delete
-                warn(e.getMessage() + ", ignoring");
+                warn(e.getMessage() + ", ignoring; keeping bridge '" + config.bridge() + "'");
+                return;
             }
         }
         removeInterface(config.bridge());
