@@ -10,7 +10,7 @@ set -u
 . "$VMTEST_DIR/lib.sh"
 need_package
 UNITS_TO_DUMP="jcontainer@stopnj.service jcontainer@stopnjp.service"
-NOJAVA=/run/stopnj-nojava
+NOJAVA=/usr/local/lib/stopnj-nojava  # not /run: noexec
 cleanup() {
     systemctl stop jcontainer@stopnj.service jcontainer@stopnjp.service 2>/dev/null
     /usr/libexec/jcontainer/jnspawn --cleanup --machine=stopnjp 2>/dev/null
