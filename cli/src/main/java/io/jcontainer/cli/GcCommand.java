@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code jcontainer gc}: frees blobs and unpacked layers that no name reaches. The images that container files
  * name ({@code Image=}, by name or by digest) count as reached even without a name, and so do the layers of
- * every running container (the lowerdirs jnspawn records in {@code RUNTIME/NAME.state}).
+ * every running container (the lowerdirs jnspawn records in {@code RUNTIME/NAME.state}, read under the store's
+ * exclusive lock, which a starting jnspawn holds shared until that record is written).
  */
 @Command(name = "gc", mixinStandardHelpOptions = true,
         description = "Removes blobs and unpacked layers that no image name, no container file's Image= and no "
@@ -51,16 +52,20 @@ final class GcCommand implements Callable<Integer> {
                 // not in the store (yet): nothing of it to keep
             }
         }
-        // Running containers keep their layers even without a container file (jnspawn --image) or a name.
-        List<Path> running = new ArrayList<>();
-        try {
-            for (ContainerState state : ContainerState.running(host.runtimeDir())) {
-                running.addAll(state.lowers());
+        // Running containers keep their layers even without a container file (jnspawn --image) or a name. Their
+        // records are read under gc's exclusive lock: a starting jnspawn holds the shared one until its record is
+        // written, so none is missed.
+        GcResult result = store.gc(inUse, () -> {
+            List<Path> running = new ArrayList<>();
+            try {
+                for (ContainerState state : ContainerState.running(host.runtimeDir())) {
+                    running.addAll(state.lowers());
+                }
+            } catch (LaunchException e) {
+                throw new ImageStoreException(e.getMessage() + " (gc needs to know which layers running containers use)", e);
             }
-        } catch (LaunchException e) {
-            throw new CliException(e.getMessage() + " (gc needs to know which layers running containers use)", e);
-        }
-        GcResult result = store.gc(inUse, running);
+            return running;
+        });
         PrintWriter out = spec.commandLine().getOut();
         for (Digest d : result.removedBlobs()) {
             out.println("Deleted blob: " + d);

@@ -42,7 +42,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  *   containers/NAME/      per-container upper/ and work/
  *   tmp/                  partial blobs and staged imports (gc empties it)
  *   sources/HEX           registry/repository lines where a blob is known to be (a push's mount hint)
- *   store.lock            shared for writers, exclusive for gc
+ *   store.lock            shared for writers and starting containers, exclusive for gc (image-store/README.md)
  * </pre>
  * Imports stage every blob under {@code tmp/}, verify digests, sizes and DiffIDs and unpack each new layer into
  * {@code layers/tmp-*}; only then are blobs moved into {@code blobs/}, layers renamed into place and the ref
@@ -55,6 +55,8 @@ public final class ImageStore {
     private static final Pattern CONTAINER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
     private static final String OCI_LAYOUT_VERSION = "1.0.0";
+    /** Prefix of a {@code layers/} entry that gc has removed from the store and is deleting. */
+    private static final String GC_TRASH = ".gc-";
 
     private final Path root;
     private final BlobStore blobs;
@@ -153,6 +155,15 @@ public final class ImageStore {
      */
     public StoreLock.Held lockForWriting() throws ImageStoreException {
         return lock.shared();
+    }
+
+    /**
+     * Holds the shared store lock for a starting container, waiting at most {@code timeoutMillis} for a gc that holds
+     * it: jnspawn holds it from resolving its image's layers (and unpacking missing ones) until its state record names
+     * them, so that a gc, which reads those records under the exclusive lock, cannot remove them in between.
+     */
+    public StoreLock.Held lockForStart(long timeoutMillis) throws ImageStoreException {
+        return lock.shared(timeoutMillis);
     }
 
     // ---------------------------------------------------------------- images
@@ -358,24 +369,41 @@ public final class ImageStore {
      * Directories that are not this store's {@code layers/CHAINID} are ignored.
      */
     public GcResult gc(Set<Digest> inUse, Collection<Path> layerDirsInUse) throws ImageStoreException {
+        return gc(inUse, () -> layerDirsInUse);
+    }
+
+    /** The unpacked layers running containers use; asked under gc's exclusive lock (see {@link #lockForStart}). */
+    @FunctionalInterface
+    public interface LayerUsers {
+        Collection<Path> layerDirs() throws ImageStoreException;
+    }
+
+    /**
+     * {@link #gc(Set, Collection)}, asking {@code running} for the layers in use only once it holds the exclusive lock:
+     * a container that is starting holds the shared lock until its record names its layers, so the answer cannot
+     * miss it. Under the lock, removed layers are only renamed aside ({@code layers/.gc-PID-*}); they are deleted
+     * after its release, so that a start waits for gc no longer than its decisions and renames take.
+     */
+    public GcResult gc(Set<Digest> inUse, LayerUsers running) throws ImageStoreException {
         if (!Files.isWritable(root.resolve("layers"))) {
             // A member of group jcontainer could remove blobs but not root's layers: refuse before removing anything.
             throw new ImageStoreException("Permission denied: gc removes unpacked layers in '" + root.resolve("layers")
                     + "', which only root may; run it as root.");
         }
         Path layersDir = realPath(root.resolve("layers"));
-        Set<String> running = new HashSet<>();
-        for (Path p : layerDirsInUse) {
-            Path abs = realPath(p);
-            if (layersDir.equals(abs.getParent()) && HEX64.matcher(abs.getFileName().toString()).matches()) {
-                running.add(abs.getFileName().toString());
-            }
-        }
+        List<Path> trash = new ArrayList<>();
+        GcResult result;
         try (StoreLock.Held held = lock.exclusive()) {
+            Set<String> keepLayers = new HashSet<>();
+            for (Path p : running.layerDirs()) {
+                Path abs = realPath(p);
+                if (layersDir.equals(abs.getParent()) && HEX64.matcher(abs.getFileName().toString()).matches()) {
+                    keepLayers.add(abs.getFileName().toString());
+                }
+            }
             Set<Digest> roots = new LinkedHashSet<>(refs.all().values());
             roots.addAll(inUse);
             Set<Digest> keepBlobs = new HashSet<>();
-            Set<String> keepLayers = new HashSet<>(running);
             for (Digest r : roots) {
                 mark(r, keepBlobs, keepLayers, 0);
             }
@@ -394,10 +422,13 @@ public final class ImageStore {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(root.resolve("layers"))) {
                     for (Path p : ds) {
                         String n = p.getFileName().toString();
-                        if (HEX64.matcher(n).matches() && keepLayers.contains(n)) {
+                        if (HEX64.matcher(n).matches() && keepLayers.contains(n) || beingDeleted(n)) {
                             continue;
                         }
-                        FsUtil.deleteRecursively(p);
+                        // renamed aside at once (no start can see it any more), deleted after the lock's release
+                        Path aside = p.resolveSibling(GC_TRASH + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+                        Files.move(p, aside, StandardCopyOption.ATOMIC_MOVE);
+                        trash.add(aside);
                         if (HEX64.matcher(n).matches()) {
                             removedLayers.add(new Digest(Digest.SHA256, n));
                         }
@@ -411,7 +442,31 @@ public final class ImageStore {
             } catch (IOException e) {
                 throw new ImageStoreException("Failed to collect garbage in '" + root + "': " + FsUtil.describe(e), e);
             }
-            return new GcResult(removedBlobs, removedLayers, freed);
+            result = new GcResult(removedBlobs, removedLayers, freed);
+        } finally {
+            for (Path p : trash) {
+                FsUtil.deleteQuietly(p); // what a crash leaves, the next gc removes
+            }
+        }
+        for (Path p : trash) {
+            if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new ImageStoreException("Failed to remove '" + p + "' (a layer gc removed from the store).");
+            }
+        }
+        return result;
+    }
+
+    /** Whether a {@code layers/} entry is a layer that another gc, still running, renamed aside and is deleting. */
+    private static boolean beingDeleted(String name) {
+        if (!name.startsWith(GC_TRASH)) {
+            return false;
+        }
+        int dash = name.indexOf('-', GC_TRASH.length());
+        try {
+            long pid = Long.parseLong(name.substring(GC_TRASH.length(), dash < 0 ? name.length() : dash));
+            return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isPresent();
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

@@ -52,6 +52,8 @@ final class ImageRoot {
             throws LaunchException {
         try {
             ImageStore store = new ImageStore(storeRoot());
+            // Held until the state record names the layers (Launcher), so that gc cannot remove them meanwhile.
+            StoreHold.hold(store.lockForStart(lockTimeoutMillis()));
             ImageReference ref = ImageReference.parse(imageName);
             Image image;
             try {
@@ -61,6 +63,7 @@ final class ImageRoot {
                         + " (jcontainer pull or import it first): " + e.getMessage(), e);
             }
             List<Path> lowers = new ArrayList<>(store.lowerDirs(image)); // top-most first
+            testHookAfterLayers();
             Collections.reverse(lowers);
             LaunchPlan.Root root;
             if (ephemeral) {
@@ -71,7 +74,48 @@ final class ImageRoot {
             }
             return new ImageRoot(root, image.defaults());
         } catch (ImageStoreException e) {
+            StoreHold.release();
             throw new LaunchException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * How long a start waits for a gc that holds the store's lock: {@code jcontainer.store.lock.timeout} seconds,
+     * by default 30 (gc holds it while it decides and renames, not while it deletes).
+     */
+    private static long lockTimeoutMillis() throws LaunchException {
+        String s = System.getProperty("jcontainer.store.lock.timeout", "30");
+        try {
+            long seconds = Long.parseLong(s);
+            if (seconds >= 0) {
+                return seconds * 1000;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new LaunchException("Invalid system property jcontainer.store.lock.timeout '" + s
+                + "': expected seconds (0 or more), refusing.");
+    }
+
+    /**
+     * Test hook, for tests only: with system property {@code jcontainer.test.hook.afterLayers=PATH}, once the layers
+     * are resolved (the store's lock held) this creates {@code PATH.reached} and waits (at most 120 s) until
+     * {@code PATH} exists, so that a test can run gc inside the start's window.
+     */
+    private static void testHookAfterLayers() throws LaunchException {
+        String hook = System.getProperty("jcontainer.test.hook.afterLayers");
+        if (hook == null || hook.isEmpty()) {
+            return;
+        }
+        Path go = Path.of(hook);
+        try {
+            java.nio.file.Files.writeString(Path.of(hook + ".reached"), "");
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (!java.nio.file.Files.exists(go) && System.nanoTime() - deadline < 0) {
+                Thread.sleep(20);
+            }
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new LaunchException("Test hook '" + hook + "' failed: " + e.getMessage(), e);
         }
     }
 

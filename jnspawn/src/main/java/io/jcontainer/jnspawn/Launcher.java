@@ -226,6 +226,7 @@ public final class Launcher {
             Thread.currentThread().interrupt();
             throw new LaunchException("Interrupted while the container ran", e);
         } finally {
+            StoreHold.release(); // a start that failed before its record
             if (stage != null && stage.isAlive()) {
                 stage.destroyForcibly();
             }
@@ -248,6 +249,7 @@ public final class Launcher {
             throw new LaunchException("Failed to record the state of '" + plan.machine() + "' in '" + runtimeDir + "': "
                     + e.getMessage(), e);
         }
+        StoreHold.release(); // the record names the layers now: gc keeps them
     }
 
     /**

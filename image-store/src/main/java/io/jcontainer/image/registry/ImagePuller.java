@@ -73,6 +73,12 @@ public final class ImagePuller {
     private final CompletableFuture<HttpClient> httpClient;
     private final Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
 
+    /**
+     * Test hook, for tests only: run between finding the config in the staging dir and reading it there, so that a
+     * test can let a concurrent pull of the same image move it into the store inside that window. Does nothing otherwise.
+     */
+    static volatile Runnable testHookStagedRead = () -> { };
+
     private ImagePuller(Builder b) {
         this.store = b.store;
         this.platform = b.platform;
@@ -237,9 +243,24 @@ public final class ImagePuller {
     /** Refuses an image that {@link ImageStore#register} would refuse, before anything is moved into the store. */
     private void checkConfig(ImageReference image, Manifest manifest, BlobStore staging) throws ImageStoreException {
         Digest d = manifest.config().digest();
-        BlobStore where = staging.contains(d) ? staging : store.blobs();
         try {
-            ImageConfig config = Wire.parseConfig(where.read(d, BlobStore.MAX_METADATA_BYTES), "config " + d);
+            byte[] bytes;
+            if (staging.contains(d)) {
+                testHookStagedRead.run();
+                try {
+                    bytes = staging.read(d, BlobStore.MAX_METADATA_BYTES);
+                } catch (ImageStoreException e) {
+                    // A concurrent pull of the same image (same staging dir) may have moved it into the store between
+                    // the two looks: a rename, so it is in one of the two at every instant.
+                    if (!store.blobs().contains(d)) {
+                        throw e;
+                    }
+                    bytes = store.blobs().read(d, BlobStore.MAX_METADATA_BYTES);
+                }
+            } else {
+                bytes = store.blobs().read(d, BlobStore.MAX_METADATA_BYTES);
+            }
+            ImageConfig config = Wire.parseConfig(bytes, "config " + d);
             if (config.diffIds().size() != manifest.layers().size()) {
                 throw new ImageStoreException("config " + d + " has " + config.diffIds().size() + " diff_ids but the manifest "
                         + manifest.layers().size() + " layers, refusing.");
@@ -256,6 +277,7 @@ public final class ImagePuller {
             Path target = store.blobs().path(d);
             blobDir = target.getParent();
             if (store.blobs().contains(d)) {
+                FsUtil.deleteQuietly(staging.path(d)); // a pull of another image sharing it stored it first
                 continue;
             }
             try {

@@ -21,6 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -129,6 +132,90 @@ class ImagePullTest {
         }
         assertEquals(4, proxy.blobGets().size(), proxy.blobGets().toString());
         assertEquals(registry.manifestDigest("bb:docker"), store.inspect(name).manifestDigest());
+        try (Stream<Path> left = Files.walk(store.root().resolve("tmp"))) {
+            assertEquals(List.of(store.root().resolve("tmp")), left.toList(), "no partial or staged files after the two pulls");
+        }
+    }
+
+    /**
+     * Two images with the same blobs (one OCI, one Docker manifest: two staging dirs) pulled at once both succeed and
+     * leave nothing under {@code tmp/}. Each may download a blob the other has only staged so far (the store does not
+     * have it yet); the second to move it in drops its copy.
+     */
+    @Test
+    void twoPullsOfImagesSharingBlobsAtOnceBothSucceed() throws Exception {
+        ImageReference oci = ref(proxy.host() + "/bb:oci");
+        ImageReference docker = ref(proxy.host() + "/bb:docker");
+        proxy.requests.clear();
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        Image a;
+        Image b;
+        try {
+            var fa = two.submit(() -> puller().build().pull(oci));
+            var fb = two.submit(() -> ImagePuller.builder(new ImageStore(store.root())).insecure(true).authFile(AuthFile.none())
+                    .build().pull(docker));
+            a = fa.get();
+            b = fb.get();
+        } finally {
+            two.shutdownNow();
+        }
+        assertEquals(a.manifest().config().digest(), b.manifest().config().digest()); // skopeo's conversion keeps the blobs
+        for (Descriptor d : b.manifest().layers()) {
+            assertTrue(a.manifest().layers().stream().anyMatch(l -> l.digest().equals(d.digest())), d.digest().toString());
+            assertTrue(store.blobs().contains(d.digest()), d.digest().toString());
+        }
+        assertEquals(registry.manifestDigest("bb:oci"), store.inspect(oci).manifestDigest());
+        assertEquals(registry.manifestDigest("bb:docker"), store.inspect(docker).manifestDigest());
+        try (Stream<Path> left = Files.walk(store.root().resolve("tmp"))) {
+            assertEquals(List.of(store.root().resolve("tmp")), left.toList(), "no partial or staged files after the two pulls");
+        }
+    }
+
+    /**
+     * The race that made twoPullsOfOneImageAtOnceDownloadEachBlobOnce flaky, made to happen every time: pull b finds
+     * the config in the staging dir the two share ({@code tmp/pull-MANIFESTHEX/}), then pull a moves it into the
+     * store's {@code blobs/} before b reads it. b must find it there, not fail with "not in the store".
+     */
+    @Test
+    void aPullWhoseStagedConfigAConcurrentPullMovedIntoTheStoreReadsItThere() throws Exception {
+        ImageReference name = ref(proxy.host() + "/bb:docker");
+        proxy.requests.clear();
+        CountDownLatch bInWindow = new CountDownLatch(1);
+        CountDownLatch aDone = new CountDownLatch(1);
+        ImagePuller.testHookStagedRead = () -> {
+            try {
+                if (Thread.currentThread().getName().equals("pullrace-b")) {
+                    bInWindow.countDown();
+                    assertTrue(aDone.await(60, TimeUnit.SECONDS), "pull a did not finish");
+                } else {
+                    assertTrue(bInWindow.await(60, TimeUnit.SECONDS), "pull b did not reach its window");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try {
+            FutureTask<Image> a = new FutureTask<>(() -> {
+                try {
+                    return puller().build().pull(name);
+                } finally {
+                    aDone.countDown();
+                }
+            });
+            FutureTask<Image> b = new FutureTask<>(() -> ImagePuller.builder(new ImageStore(store.root())).insecure(true)
+                    .authFile(AuthFile.none()).build().pull(name));
+            new Thread(a, "pullrace-a").start();
+            new Thread(b, "pullrace-b").start();
+            assertEquals(registry.manifestDigest("bb:docker"), a.get(120, TimeUnit.SECONDS).manifestDigest());
+            assertEquals(registry.manifestDigest("bb:docker"), b.get(120, TimeUnit.SECONDS).manifestDigest());
+            assertEquals(0, bInWindow.getCount(), "pull b never had the config staged: the window was not hit");
+        } finally {
+            ImagePuller.testHookStagedRead = () -> { };
+        }
+        assertEquals(4, proxy.blobGets().size(), proxy.blobGets().toString());
+        try (Stream<Path> left = Files.list(store.root().resolve("tmp"))) {
+            assertEquals(List.of(), left.toList(), "no partial or staged files after the two pulls");
+        }
     }
 
     @Test

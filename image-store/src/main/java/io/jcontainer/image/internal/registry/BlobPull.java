@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * with {@code Range: bytes=N-} within this call ({@link #MAX_ATTEMPTS} tries in a row without progress); a pull that failed or was
  * killed leaves the partial file, and the next pull of the blob sends it first and asks only for the rest. A
  * registry that ignores Range (200, not 206) is read from 0 again. The partial file is locked while in use (two
- * pulls of one blob, in one or two processes, take turns) and removed once the blob is stored or found corrupt:
+ * pulls of one blob, in one or two processes, take turns) and removed once the blob is stored (or found stored
+ * already, by the pull it waited for) or found corrupt:
  * a resumed download that fails verification is retried once from 0, since the old partial may be at fault.
  */
 public final class BlobPull {
@@ -83,12 +84,10 @@ public final class BlobPull {
             }
             try (FileChannel file = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE); FileLock lock = file.lock()) {
-                if (target.contains(blob.digest())) {
-                    return target.put(InputStream.nullInputStream(), blob); // checks the size; a no-op otherwise
-                }
-                if (elsewhere != null && elsewhere.contains(blob.digest())) {
-                    progress.blobSkipped(blob);
-                    return elsewhere.put(InputStream.nullInputStream(), blob);
+                Descriptor present = present(target, elsewhere);
+                if (present != null) {
+                    Files.deleteIfExists(partial); // ours while locked; an empty one if we just created it
+                    return present;
                 }
                 for (int round = 0; ; round++) {
                     long have = file.size();
@@ -124,6 +123,26 @@ public final class BlobPull {
                 throw failure("'" + partial + "': " + FsUtil.describe(e), e);
             }
         }
+    }
+
+    /** The blob's descriptor if {@code target} or {@code elsewhere} has it already (its size checked), else null. */
+    private Descriptor present(BlobStore target, BlobStore elsewhere) throws ImageStoreException {
+        if (target.contains(blob.digest())) {
+            try {
+                return target.put(InputStream.nullInputStream(), blob); // checks the size; a no-op otherwise
+            } catch (ImageStoreException e) {
+                // A concurrent pull of the same image (same staging dir) may have moved it into elsewhere between
+                // the two looks: a rename, so it is in one of the two at every instant.
+                if (elsewhere == null || !elsewhere.contains(blob.digest())) {
+                    throw e;
+                }
+            }
+        }
+        if (elsewhere != null && elsewhere.contains(blob.digest())) {
+            progress.blobSkipped(blob);
+            return elsewhere.put(InputStream.nullInputStream(), blob);
+        }
+        return null;
     }
 
     private RegistryException failure(String why, Throwable cause) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -43,22 +44,59 @@ public final class StoreLock {
     }
 
     public Held shared() throws ImageStoreException {
-        threads.readLock().lock();
+        return shared(-1);
+    }
+
+    /**
+     * The shared lock, waiting at most {@code timeoutMillis} for an exclusive holder (gc) to release it (negative: no
+     * bound). A store on a read-only file system without a lock file needs no lock: nothing can delete from it.
+     */
+    public Held shared(long timeoutMillis) throws ImageStoreException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        try {
+            if (timeoutMillis < 0) {
+                threads.readLock().lock();
+            } else if (!threads.readLock().tryLock(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                throw timedOut(timeoutMillis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageStoreException("Interrupted while waiting for the lock '" + file + "'", e);
+        }
         try {
             synchronized (this) {
                 if (sharedHolders == 0) {
-                    sharedLock = channel().lock(0, Long.MAX_VALUE, true);
+                    FileChannel ch = channel();
+                    if (ch == null) {
+                        sharedLock = null;
+                    } else if (timeoutMillis < 0) {
+                        sharedLock = ch.lock(0, Long.MAX_VALUE, true);
+                    } else {
+                        while ((sharedLock = ch.tryLock(0, Long.MAX_VALUE, true)) == null) {
+                            if (System.nanoTime() - deadline > 0) {
+                                throw timedOut(timeoutMillis);
+                            }
+                            Thread.sleep(20);
+                        }
+                    }
                 }
                 sharedHolders++;
             }
+        } catch (ImageStoreException | RuntimeException e) {
+            threads.readLock().unlock();
+            throw e;
         } catch (IOException e) {
             threads.readLock().unlock();
             throw new ImageStoreException("Failed to lock '" + file + "': " + FsUtil.describe(e), e);
+        } catch (InterruptedException e) {
+            threads.readLock().unlock();
+            Thread.currentThread().interrupt();
+            throw new ImageStoreException("Interrupted while waiting for the lock '" + file + "'", e);
         }
         return () -> {
             try {
                 synchronized (this) {
-                    if (--sharedHolders == 0) {
+                    if (--sharedHolders == 0 && sharedLock != null) {
                         sharedLock.release();
                         sharedLock = null;
                     }
@@ -71,6 +109,11 @@ public final class StoreLock {
         };
     }
 
+    private ImageStoreException timedOut(long timeoutMillis) {
+        return new ImageStoreException("Timed out after " + (timeoutMillis + 999) / 1000 + " s waiting for '" + file
+                + "': jcontainer gc holds it exclusively (or another process does), refusing.");
+    }
+
     public Held exclusive() throws ImageStoreException {
         if (threads.getReadHoldCount() > 0) {
             throw new IllegalStateException("exclusive store lock requested while holding the shared one");
@@ -78,7 +121,11 @@ public final class StoreLock {
         threads.writeLock().lock();
         FileLock lock;
         try {
-            lock = channel().lock(0, Long.MAX_VALUE, false);
+            FileChannel ch = channel();
+            if (ch == null) {
+                throw new java.nio.file.FileSystemException(file.toString(), null, "Read-only file system");
+            }
+            lock = ch.lock(0, Long.MAX_VALUE, false);
         } catch (java.nio.channels.NonWritableChannelException e) {
             threads.writeLock().unlock();
             throw new ImageStoreException("Failed to lock '" + file + "' exclusively: it is not writable by this user"
@@ -98,15 +145,25 @@ public final class StoreLock {
         };
     }
 
+    /** The lock file, opened for writing if this user may, else for reading; null on a read-only store without one. */
     private synchronized FileChannel channel() throws IOException {
         if (channel == null || !channel.isOpen()) {
-            Files.createDirectories(file.getParent());
             try {
+                Files.createDirectories(file.getParent());
                 channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             } catch (java.nio.file.AccessDeniedException e) {
                 // A shared lock needs only read access: a member of group jcontainer whose store.lock is not group
                 // writable still locks out gc (which runs as root and opens it for writing).
                 channel = FileChannel.open(file, StandardOpenOption.READ);
+            } catch (java.nio.file.FileSystemException e) {
+                if (!"Read-only file system".equals(e.getReason())) {
+                    throw e;
+                }
+                try {
+                    channel = FileChannel.open(file, StandardOpenOption.READ);
+                } catch (java.nio.file.NoSuchFileException absent) {
+                    return null; // nothing can delete from a read-only store, so there is nothing to lock out
+                }
             }
         }
         return channel;
