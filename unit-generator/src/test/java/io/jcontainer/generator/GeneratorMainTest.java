@@ -273,6 +273,21 @@ class GeneratorMainTest {
     }
 
     @Test
+    void aTemporaryFileThatCannotBeOpenedIsReportedWithTheReason(@TempDir Path etc) throws IOException {
+        Files.writeString(etc.resolve("web.container"), GOOD);
+        Path out = tmp.resolve("generator");
+        Path dropIn = out.resolve("jcontainer@web.service.d/50-container.conf");
+        // The temporary name taken by a directory with something in it: open(2) fails with EISDIR.
+        Path temp = dropIn.resolveSibling(GeneratorMain.TEMP_PREFIX + "50-container.conf." + ProcessHandle.current().pid());
+        Files.createDirectories(temp.resolve("x"));
+        GeneratorRun run = GeneratorRun.run(List.of(etc), null, out.toString());
+        assertEquals(GeneratorMain.EXIT_FAILED, run.status(), run.toString());
+        assertEquals("Failed to write " + dropIn + ": Is a directory\n", run.stderr());
+        assertFalse(Files.exists(dropIn));
+        assertTrue(Files.exists(temp.resolve("x")), "removed what was not its own");
+    }
+
+    @Test
     void dryRunPrintsInsteadOfWriting(@TempDir Path etc) throws IOException {
         Files.writeString(etc.resolve("web.container"), GOOD);
         Path out = tmp.resolve("generator");
