@@ -1,7 +1,6 @@
 package io.jcontainer.image;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * An image name: registry, repository and a tag and/or a digest, e.g. {@code registry.example.org/web:1.2}
@@ -16,9 +15,6 @@ public record ImageReference(String registry, String repository, String tag, Dig
     public static final String DOCKER_HUB = "docker.io";
     public static final String DEFAULT_TAG = "latest";
     private static final int MAX_NAME_LENGTH = 255;
-    private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern REGISTRY = Pattern.compile("[A-Za-z0-9.-]+(?::[0-9]+)?|\\[[0-9A-Fa-f:]+\\](?::[0-9]+)?");
 
     public ImageReference {
         Objects.requireNonNull(registry, "registry");
@@ -58,7 +54,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
         if (colon > slash) {
             tag = rest.substring(colon + 1);
             rest = rest.substring(0, colon);
-            if (!TAG.matcher(tag).matches()) {
+            if (!isTag(tag)) {
                 throw new ImageStoreException("Invalid tag '" + tag + "' in image reference '" + text + "', refusing.");
             }
         }
@@ -76,7 +72,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
         if (registry.equals("index.docker.io") || registry.equals("registry-1.docker.io")) {
             registry = DOCKER_HUB;
         }
-        if (!REGISTRY.matcher(registry).matches()) {
+        if (!isRegistry(registry)) {
             throw new ImageStoreException("Invalid registry '" + registry + "' in image reference '" + text + "', refusing.");
         }
         if (registry.equals(DOCKER_HUB) && !repository.contains("/")) {
@@ -86,7 +82,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
             throw new ImageStoreException("Invalid repository in image reference '" + text + "', refusing.");
         }
         for (String component : repository.split("/", -1)) {
-            if (!COMPONENT.matcher(component).matches()) {
+            if (!isComponent(component)) {
                 throw new ImageStoreException("Invalid repository '" + repository + "' in image reference '" + text
                         + "': components are lowercase letters, digits and separators, refusing.");
             }
@@ -95,6 +91,101 @@ public record ImageReference(String registry, String repository, String tag, Dig
             tag = DEFAULT_TAG;
         }
         return new ImageReference(registry, repository, tag, digest);
+    }
+
+    // The grammar's regexes as loops: the unit generator parses Image= at boot, where compiling
+    // the first java.util.regex Pattern costs milliseconds of lambda bootstraps (docs/benchmarks.md,
+    // "Generator speed, 2026-11-30"). ValuesTest checks each against its regex.
+
+    /** {@code [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}}. */
+    static boolean isTag(String s) {
+        int n = s.length();
+        if (n == 0 || n > 128) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (!(isAsciiLetterOrDigit(c) || c == '_' || i > 0 && (c == '.' || c == '-'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code [a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*}. */
+    static boolean isComponent(String s) {
+        int n = s.length();
+        int i = 0;
+        while (true) {
+            int run = i;
+            while (i < n && isLowerOrDigit(s.charAt(i))) {
+                i++;
+            }
+            if (i == run) {
+                return false; // empty, or a separator not followed by a letter or digit
+            }
+            if (i == n) {
+                return true;
+            }
+            char c = s.charAt(i++);
+            if (c == '_') {
+                if (i < n && s.charAt(i) == '_') {
+                    i++;
+                }
+            } else if (c == '-') {
+                while (i < n && s.charAt(i) == '-') {
+                    i++;
+                }
+            } else if (c != '.') {
+                return false;
+            }
+        }
+    }
+
+    /** {@code [A-Za-z0-9.-]+(?::[0-9]+)?|\[[0-9A-Fa-f:]+\](?::[0-9]+)?}. */
+    static boolean isRegistry(String s) {
+        int n = s.length();
+        int i = 0;
+        if (n > 0 && s.charAt(0) == '[') {
+            i = 1;
+            while (i < n && (isHexDigit(s.charAt(i)) || s.charAt(i) == ':')) {
+                i++;
+            }
+            if (i == 1 || i == n || s.charAt(i) != ']') {
+                return false;
+            }
+            i++;
+        } else {
+            while (i < n && (isAsciiLetterOrDigit(s.charAt(i)) || s.charAt(i) == '.' || s.charAt(i) == '-')) {
+                i++;
+            }
+            if (i == 0) {
+                return false;
+            }
+        }
+        if (i == n) {
+            return true;
+        }
+        if (s.charAt(i) != ':') {
+            return false;
+        }
+        int port = ++i;
+        while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            i++;
+        }
+        return i > port && i == n;
+    }
+
+    private static boolean isAsciiLetterOrDigit(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    }
+
+    private static boolean isHexDigit(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+    }
+
+    static boolean isLowerOrDigit(char c) {
+        return c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
     }
 
     /** {@code registry/repository}, without tag or digest. */

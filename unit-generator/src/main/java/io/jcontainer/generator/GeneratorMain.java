@@ -2,7 +2,10 @@ package io.jcontainer.generator;
 
 import io.jcontainer.jnspawn.settings.ContainerFile;
 import io.jcontainer.jnspawn.settings.SettingsException;
+import io.jcontainer.jnspawn.settings.UnitFile;
 
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -19,9 +22,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code jcontainer-generator}, a systemd generator (systemd.generator(7)): turns every container
@@ -73,6 +76,12 @@ public final class GeneratorMain {
      * merged /usr makes this path valid for units installed in /lib/systemd/system too.
      */
     public static final String TEMPLATE_PATH = "/usr/lib/systemd/system/" + ContainerUnitConverter.TEMPLATE;
+
+    /**
+     * From this many container files on, a second thread parses, converts and writes too (when
+     * there is a second CPU). Measured for docs/benchmarks.md "Generator speed, 2026-11-30".
+     */
+    static final int PARALLEL_MIN_FILES = 16;
 
     /** Prefix of temporary files next to their target; systemd skips hidden files in unit directories. */
     static final String TEMP_PREFIX = ".#";
@@ -145,22 +154,127 @@ public final class GeneratorMain {
     }
 
     private int generate(Path normalDir, boolean dryRun) {
+        Path[] files = containerFiles().values().toArray(new Path[0]);
+        if (!dryRun) {
+            suffix(); // read once here: the helper thread must not race for it
+        }
+        Outcome[] outcomes = new Outcome[files.length];
+        Work work = new Work(files, outcomes, normalDir, dryRun);
+        Thread helper = null;
+        if (files.length >= PARALLEL_MIN_FILES && Runtime.getRuntime().availableProcessors() > 1) {
+            helper = new Thread(work, PROGRAM + "-helper");
+            helper.setDaemon(true); // should this thread fail, the helper must not keep the process
+            helper.start();
+        }
+        work.handleAll();
+        if (helper != null) {
+            join(helper);
+        }
+        if (work.crash != null) {
+            // A bug on the helper thread: fail as loudly as one on this thread would.
+            throw new IllegalStateException("The helper thread failed", work.crash);
+        }
+        // Reports and dry-run text in file order, whichever thread handled the file.
         StringBuilder dryRunText = dryRun ? new StringBuilder() : null;
-        for (Map.Entry<String, Path> file : containerFiles().entrySet()) {
-            GeneratedUnit unit = convert(file.getValue());
-            if (unit == null) {
-                continue;
+        for (Outcome outcome : outcomes) {
+            if (outcome.reports != null) {
+                for (String message : outcome.reports) {
+                    report(message);
+                }
             }
-            if (dryRun) {
-                describe(unit, dryRunText);
-            } else {
-                write(normalDir, unit);
+            if (dryRun && outcome.dryRunText != null) {
+                dryRunText.append(outcome.dryRunText);
             }
         }
         if (dryRun) {
             out.print(dryRunText);
         }
         return failed ? EXIT_FAILED : EXIT_OK;
+    }
+
+    /** Waits for the helper thread to end; an interrupt is kept for later, not acted on. */
+    private static void join(Thread helper) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                helper.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Files are handled by this thread and, from {@value #PARALLEL_MIN_FILES} files on, a helper
+     * thread, each taking the next file not yet taken. An anonymous class, not a lambda: a lambda's
+     * bootstrap costs more than the thread.
+     */
+    private final class Work implements Runnable {
+        private final Path[] files;
+        private final Outcome[] outcomes;
+        private final Path normalDir;
+        private final boolean dryRun;
+        private final AtomicInteger next = new AtomicInteger();
+        /** What ended the helper thread abnormally; read after join(). */
+        private Throwable crash;
+
+        Work(Path[] files, Outcome[] outcomes, Path normalDir, boolean dryRun) {
+            this.files = files;
+            this.outcomes = outcomes;
+            this.normalDir = normalDir;
+            this.dryRun = dryRun;
+        }
+
+        /** Handles files until none is left. */
+        void handleAll() {
+            for (int i = next.getAndIncrement(); i < files.length; i = next.getAndIncrement()) {
+                outcomes[i] = handle(files[i], normalDir, dryRun);
+            }
+        }
+
+        /** The helper thread's body. */
+        @Override
+        public void run() {
+            try {
+                handleAll();
+            } catch (RuntimeException | Error e) {
+                crash = e;
+                next.set(files.length); // the main thread stops taking files too
+            }
+        }
+    }
+
+    /** What handling one file gave: its dry-run text, and its error reports in the order they arose. */
+    private static final class Outcome {
+        String dryRunText;
+        List<String> reports;
+
+        void report(String message) {
+            if (reports == null) {
+                reports = new ArrayList<>(2);
+            }
+            reports.add(message);
+        }
+    }
+
+    /** Parses, converts and writes (or describes) one file; on any thread. */
+    private Outcome handle(Path file, Path normalDir, boolean dryRun) {
+        Outcome outcome = new Outcome();
+        GeneratedUnit unit = convert(file, outcome);
+        if (unit != null) {
+            if (dryRun) {
+                StringBuilder sb = new StringBuilder(unit.dropIn().length() + 128);
+                describe(unit, sb);
+                outcome.dryRunText = sb.toString();
+            } else {
+                write(normalDir, unit, outcome);
+            }
+        }
+        return outcome;
     }
 
     /** Container files by file name, sorted; the first search directory that has a name wins. */
@@ -184,7 +298,7 @@ public final class GeneratorMain {
     }
 
     /** Parses and converts one file; null (reported) when it is bad or masked. */
-    private GeneratedUnit convert(Path file) {
+    private GeneratedUnit convert(Path file, Outcome outcome) {
         try {
             if (isMasked(file)) {
                 return null;
@@ -194,7 +308,7 @@ public final class GeneratorMain {
             // store (/var not mounted yet) or the image not pulled, the file alone decides.
             return ContainerUnitConverter.convert(container, images.read(container));
         } catch (SettingsException | UnitConversionException e) {
-            report(e.getMessage());
+            outcome.report(e.getMessage());
             return null;
         }
     }
@@ -219,14 +333,14 @@ public final class GeneratorMain {
         }
     }
 
-    private void write(Path normalDir, GeneratedUnit unit) {
+    private void write(Path normalDir, GeneratedUnit unit, Outcome outcome) {
         String unitName = unit.unitName();
         Path dropIn = normalDir.resolve(unit.dropInPath());
         try {
             directory(dropIn.getParent());
             writeAtomically(dropIn, unit.dropIn().getBytes(StandardCharsets.UTF_8), suffix());
         } catch (IOException e) {
-            report("Failed to write " + dropIn + ": " + reason(e));
+            outcome.report("Failed to write " + dropIn + ": " + reason(e));
             return;
         }
         for (GeneratedUnit.Link link : unit.links()) {
@@ -235,7 +349,7 @@ public final class GeneratorMain {
                 directory(path.getParent());
                 linkAtomically(path, Path.of(TEMPLATE_PATH), suffix());
             } catch (IOException e) {
-                report("Failed to create link " + path + ": " + reason(e));
+                outcome.report("Failed to create link " + path + ": " + reason(e));
             }
         }
     }
@@ -243,10 +357,13 @@ public final class GeneratorMain {
     /**
      * Makes a directory once per run. Most containers share their link directories
      * ({@code machines.target.wants}); asking the file system again would cost an exception each.
+     * Under the set's lock, so that the other thread does not link into it before it exists.
      */
     private void directory(Path dir) throws IOException {
-        if (madeDirectories.add(dir)) {
-            Files.createDirectories(dir);
+        synchronized (madeDirectories) {
+            if (madeDirectories.add(dir)) {
+                Files.createDirectories(dir);
+            }
         }
     }
 
@@ -257,11 +374,14 @@ public final class GeneratorMain {
     static void writeAtomically(Path target, byte[] content, String suffix) throws IOException {
         Path temp = tempPath(target, suffix);
         try {
-            Files.write(temp, content, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE);
+            // java.io, not Files.write(): as for reading (UnitFile.parse), a FileChannel costs
+            // about twice the time per file at boot. Same open(2): O_WRONLY|O_CREAT|O_TRUNC, 0666.
+            try (FileOutputStream o = new FileOutputStream(temp.toFile())) {
+                o.write(content);
+            }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            Files.deleteIfExists(temp);
+            discard(temp, e);
             throw e;
         }
     }
@@ -279,8 +399,17 @@ public final class GeneratorMain {
             }
             Files.move(temp, link, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            Files.deleteIfExists(temp);
+            discard(temp, e);
             throw e;
+        }
+    }
+
+    /** Removes a temporary file after {@code failure}; failing that too, keeps {@code failure} the one reported. */
+    private static void discard(Path temp, IOException failure) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
         }
     }
 
@@ -329,6 +458,9 @@ public final class GeneratorMain {
     private static String reason(IOException e) {
         if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
             return ((FileSystemException) e).getReason();
+        }
+        if (e instanceof FileNotFoundException) {
+            return UnitFile.openFailure((FileNotFoundException) e);
         }
         if (e instanceof NoSuchFileException) {
             return "No such file or directory";

@@ -34,6 +34,7 @@ import java.util.Map;
  * image not in it: null, silently, and the file alone decides. A store that has the image but
  * whose ref, manifest or config cannot be read or parsed: {@link UnitConversionException} naming
  * the file, its {@code Image=} line and the blob and key at fault. Each image is read once per run.
+ * {@link #read} may be called from several threads.
  */
 public final class ImageConfigReader {
 
@@ -74,7 +75,7 @@ public final class ImageConfigReader {
      * the file has no {@code Image=}, there is no store or the image is not in it.
      */
     @SuppressWarnings("unchecked")
-    public Map<String, String> read(ContainerFile file) throws UnitConversionException {
+    public synchronized Map<String, String> read(ContainerFile file) throws UnitConversionException {
         String image = file.image();
         if (image == null || !storePresent()) {
             return null;

@@ -142,6 +142,65 @@ class GeneratorMainTest {
         assertTrue(logged.endsWith("\n") && logged.lines().count() == 1, logged);
     }
 
+    /**
+     * Enough files for the second thread ({@link GeneratorMain#PARALLEL_MIN_FILES}): every good
+     * file generated, and the reports (on stderr and in the kernel log) and the dry-run text in
+     * file-name order, as one thread gives them, whichever thread handled which file.
+     */
+    @Test
+    void manyFilesGiveReportsAndDryRunTextInFileOrder(@TempDir Path etc) throws IOException {
+        int count = 3 * GeneratorMain.PARALLEL_MIN_FILES;
+        List<String> expectedErrors = new ArrayList<>();
+        List<String> good = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String name = String.format("c%03d", i);
+            Path file = etc.resolve(name + ".container");
+            if (i % 7 == 3) {
+                Files.writeString(file, "[Container]\nDirectory=/srv/" + name + "\nNetwork=bridge\n");
+                expectedErrors.add(file + ":3: Invalid network 'bridge' for key 'Network': expected private, host or none");
+            } else if (i % 11 == 5) {
+                Files.writeString(file, "[Container]\nDirectory=/srv/" + name + "\n[Install]\nWantedBy=nope\n");
+                expectedErrors.add(file + ":4: Invalid unit name 'nope' for key 'WantedBy': expected NAME.TYPE with TYPE "
+                        + "one of service, socket, target, device, mount, automount, swap, timer, path, slice, scope");
+            } else {
+                Files.writeString(file, "[Container]\nDirectory=/srv/" + name + "\n[Install]\nWantedBy=machines.target\n");
+                good.add(name);
+            }
+        }
+        Path kmsg = Files.createFile(tmp.resolve("kmsg"));
+        Path out = tmp.resolve("generator");
+
+        GeneratorRun run = GeneratorRun.run(List.of(etc), kmsg, out.toString());
+
+        assertEquals(GeneratorMain.EXIT_FAILED, run.status(), run.toString());
+        assertEquals(expectedErrors, run.stderr().lines().toList());
+        List<String> logged = new ArrayList<>();
+        for (String line : Files.readAllLines(kmsg)) {
+            logged.add(line.substring(line.indexOf("]: ") + 3));
+        }
+        assertEquals(expectedErrors, logged);
+        try (Stream<Path> made = Files.list(out)) {
+            assertEquals(good.size() + 1, made.count()); // the drop-in directories and machines.target.wants
+        }
+        for (String name : good) {
+            String dropIn = Files.readString(out.resolve("jcontainer@" + name + ".service.d/50-container.conf"));
+            assertTrue(dropIn.contains("SourcePath=" + etc.resolve(name + ".container") + "\nRequiresMountsFor=/srv/" + name + "\n"),
+                    dropIn);
+            assertEquals(Path.of(GeneratorMain.TEMPLATE_PATH),
+                    Files.readSymbolicLink(out.resolve("machines.target.wants/jcontainer@" + name + ".service")));
+        }
+
+        GeneratorRun dryRun = GeneratorRun.run(List.of(etc), null, "--dry-run");
+        assertEquals(expectedErrors, dryRun.stderr().lines().toList());
+        List<String> described = new ArrayList<>();
+        for (String line : dryRun.stdout().lines().toList()) {
+            if (line.startsWith("---jcontainer@")) {
+                described.add(line.substring("---jcontainer@".length(), line.indexOf(".service")));
+            }
+        }
+        assertEquals(good, described);
+    }
+
     @Test
     void unreadableFileIsReportedAndSkipped(@TempDir Path etc) throws IOException {
         Files.createDirectory(etc.resolve("dir.container"));
@@ -211,6 +270,21 @@ class GeneratorMainTest {
         assertEquals(GeneratorMain.EXIT_FAILED, run.status(), run.toString());
         assertTrue(run.stderr().startsWith("Failed to write " + out.resolve("jcontainer@web.service.d/50-container.conf")),
                 run.stderr());
+    }
+
+    @Test
+    void aTemporaryFileThatCannotBeOpenedIsReportedWithTheReason(@TempDir Path etc) throws IOException {
+        Files.writeString(etc.resolve("web.container"), GOOD);
+        Path out = tmp.resolve("generator");
+        Path dropIn = out.resolve("jcontainer@web.service.d/50-container.conf");
+        // The temporary name taken by a directory with something in it: open(2) fails with EISDIR.
+        Path temp = dropIn.resolveSibling(GeneratorMain.TEMP_PREFIX + "50-container.conf." + ProcessHandle.current().pid());
+        Files.createDirectories(temp.resolve("x"));
+        GeneratorRun run = GeneratorRun.run(List.of(etc), null, out.toString());
+        assertEquals(GeneratorMain.EXIT_FAILED, run.status(), run.toString());
+        assertEquals("Failed to write " + dropIn + ": Is a directory\n", run.stderr());
+        assertFalse(Files.exists(dropIn));
+        assertTrue(Files.exists(temp.resolve("x")), "removed what was not its own");
     }
 
     @Test

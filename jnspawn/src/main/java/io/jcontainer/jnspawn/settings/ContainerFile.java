@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -43,10 +42,6 @@ public final class ContainerFile {
 
     /** The suffix of container files. */
     public static final String SUFFIX = ".container";
-
-    /** env_name_is_valid() in systemd, less its length limit. */
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Pattern CAPABILITY_SEPARATORS = Pattern.compile("[\\s,]+");
 
     private final Path source;
     private final Map<String, Integer> lines = new HashMap<>();
@@ -211,23 +206,54 @@ public final class ContainerFile {
         if (eq < 0) {
             throw SettingsException.invalid("environment assignment", word, "expected NAME=VALUE");
         }
-        if (!ENV_NAME.matcher(word.substring(0, eq)).matches()) {
+        if (!isEnvironmentName(word, eq)) {
             throw SettingsException.invalid("environment assignment", word,
                     "variable name must match [A-Za-z_][A-Za-z0-9_]*");
         }
         return word;
     }
 
+    /**
+     * Whether {@code word}'s first {@code length} characters match {@code [A-Za-z_][A-Za-z0-9_]*}
+     * (env_name_is_valid() in systemd, less its length limit). A loop, not a regex: this runs on
+     * the generator's boot path, where compiling the first {@code Pattern} costs milliseconds of
+     * lambda bootstraps.
+     */
+    static boolean isEnvironmentName(String word, int length) {
+        if (length == 0) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = word.charAt(i);
+            boolean ok = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_' || i > 0 && c >= '0' && c <= '9';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Names separated by commas and whitespace ({@code [\s,]+}), empty ones dropped. */
     private static void capabilityList(List<String> list, String value) {
         if (value.isEmpty()) {
             list.clear();
             return;
         }
-        for (String name : CAPABILITY_SEPARATORS.split(value)) {
-            if (!name.isEmpty()) {
-                list.add(name);
+        int start = -1;
+        for (int i = 0; i <= value.length(); i++) {
+            boolean separator = i == value.length() || isCapabilitySeparator(value.charAt(i));
+            if (separator && start >= 0) {
+                list.add(value.substring(start, i));
+                start = -1;
+            } else if (!separator && start < 0) {
+                start = i;
             }
         }
+    }
+
+    /** {@code [\s,]}: a comma or what {@code \s} matches without UNICODE_CHARACTER_CLASS. */
+    private static boolean isCapabilitySeparator(char c) {
+        return c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
     }
 
     /**

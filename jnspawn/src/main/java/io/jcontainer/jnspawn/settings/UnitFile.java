@@ -1,15 +1,12 @@
 package io.jcontainer.jnspawn.settings;
 
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,19 +85,17 @@ public final class UnitFile {
     public static UnitFile parse(Path file) throws SettingsException {
         String name = file.toString();
         byte[] bytes;
-        // Read at most one byte past the limit instead of trusting Files.size(): /proc-like or
-        // growing files report sizes that are not what a read returns.
-        try (InputStream in = Files.newInputStream(file)) {
+        // At most one byte past the limit: FileInputStream.readNBytes reads what fstat() gave as
+        // the size at open, capped at the limit, and a file reported empty (/proc-like) to its end.
+        // java.io, not Files.newInputStream(): a FileChannel's set-up and reads run many times
+        // the code, which the generator pays per file at boot, mostly interpreted
+        // (docs/benchmarks.md, "Generator speed, 2026-11-30").
+        try (FileInputStream in = new FileInputStream(file.toFile())) {
             bytes = in.readNBytes(MAX_SIZE + 1);
-        } catch (NoSuchFileException e) {
-            throw new SettingsException("Failed to read " + name + ": No such file or directory", e);
-        } catch (AccessDeniedException e) {
-            throw new SettingsException("Failed to read " + name + ": Permission denied", e);
-        } catch (FileSystemException e) {
-            throw new SettingsException("Failed to read " + name + ": "
-                    + (e.getReason() != null ? e.getReason() : e.toString()), e);
+        } catch (FileNotFoundException e) {
+            // Opening failed (a directory too: java.io refuses to open one).
+            throw new SettingsException("Failed to read " + name + ": " + openFailure(e), e);
         } catch (IOException e) {
-            // Reading a directory lands here, as "Is a directory".
             throw new SettingsException("Failed to read " + name + ": "
                     + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
         }
@@ -130,6 +125,22 @@ public final class UnitFile {
             throw tooLarge(displayName);
         }
         return new Parser(displayName).parse(text);
+    }
+
+    /**
+     * The reason of a failed open: java.io says {@code NAME (REASON)} with REASON the C library's
+     * text for errno, the text NIO's exceptions give as {@link java.nio.file.FileSystemException#getReason}.
+     */
+    public static String openFailure(FileNotFoundException e) {
+        String message = e.getMessage();
+        if (message == null) {
+            return e.toString();
+        }
+        int open = message.lastIndexOf(" (");
+        if (open < 0 || !message.endsWith(")")) {
+            return message;
+        }
+        return message.substring(open + 2, message.length() - 1);
     }
 
     private static SettingsException tooLarge(String name) {

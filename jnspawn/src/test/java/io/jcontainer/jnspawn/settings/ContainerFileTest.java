@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jcontainer.jnspawn.settings.UnitFile.Entry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -173,6 +175,39 @@ class ContainerFileTest {
     void capabilitiesSplitOnWhitespaceAndCommas() throws Exception {
         ContainerFile c = parse("[Container]\nCapability=CAP_A,CAP_B  CAP_C ,\tcap_d\n");
         assertEquals(List.of("CAP_A", "CAP_B", "CAP_C", "cap_d"), c.capability());
+    }
+
+    @Test
+    void capabilitiesSplitAsTheRegexTheLoopReplacedDid() throws Exception {
+        // [\s,]+ split, empty names dropped: \s is space, \t, \n, \x0B, \f and \r, not a no-break space.
+        String value = ",CAP_A\u000BCAP_B\fCAP_C,,\u00a0CAP_D ";
+        ContainerFile c = ContainerFile.parse(UnitFile.of(NAME, List.of(new Entry("Container", "Capability",
+                value.strip(), 1))));
+        List<String> expected = new ArrayList<>();
+        for (String name : Pattern.compile("[\\s,]+").split(value.strip())) {
+            if (!name.isEmpty()) {
+                expected.add(name);
+            }
+        }
+        assertEquals(expected, c.capability());
+        assertEquals(List.of("CAP_A", "CAP_B", "CAP_C", "\u00a0CAP_D"), c.capability());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            A=1        | true
+            _=1        | true
+            _a9Z=1     | true
+            a=         | true
+            =1         | false
+            9A=1       | false
+            A.B=1      | false
+            \u00e9=1  | false
+            """)
+    void environmentNamesAreWhatTheRegexTheLoopReplacedAccepted(String word, boolean valid) {
+        int eq = word.indexOf('=');
+        assertEquals(valid, Pattern.matches("[A-Za-z_][A-Za-z0-9_]*", word.substring(0, eq)));
+        assertEquals(valid, ContainerFile.isEnvironmentName(word, eq));
     }
 
     @Test

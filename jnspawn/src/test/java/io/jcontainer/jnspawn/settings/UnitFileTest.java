@@ -184,6 +184,20 @@ class UnitFileTest {
     }
 
     @Test
+    void reportsAnOpenFailureWithTheSystemsReason(@TempDir Path dir) throws Exception {
+        Path loop = Files.createSymbolicLink(dir.resolve("loop.container"), dir.resolve("loop.container"));
+        SettingsException e = assertThrows(SettingsException.class, () -> UnitFile.parse(loop));
+        assertEquals("Failed to read " + loop + ": Too many levels of symbolic links", e.getMessage());
+    }
+
+    @Test
+    void readsAFileThatReportsNoSize() throws Exception {
+        // /proc files have st_size 0: read all the same (and refused: line 1 is no assignment).
+        SettingsException e = assertThrows(SettingsException.class, () -> UnitFile.parse(Path.of("/proc/self/mountinfo")));
+        assertTrue(e.getMessage().startsWith("/proc/self/mountinfo:1: "), e.getMessage());
+    }
+
+    @Test
     void formatsEntriesWithAHeaderWhereTheSectionChanges() throws Exception {
         UnitFile f = parse("""
                 # dropped
