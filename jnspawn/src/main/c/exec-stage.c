@@ -621,17 +621,24 @@ static void write_id_map(pid_t pid, const char *file, const char *map) {
         close(fd);
 }
 
+/* /proc/PID/NAME of the container's leader, read through a pinned directory fd into buf (NUL-ended);
+ * its length. */
+static size_t read_leader_file(int procfd, const char *pid, const char *name, char *buf, size_t size) {
+        int fd = openat(procfd, name, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                die_errno("Container leader %s is gone", pid);
+        ssize_t n = read(fd, buf, size - 1);
+        close(fd);
+        if (n <= 0)
+                die_errno("Failed to read /proc/%s/%s", pid, name);
+        buf[n] = 0;
+        return (size_t) n;
+}
+
 /* The start time of /proc/PID (field 22 of its stat), read through a pinned directory fd. */
 static unsigned long long start_time_of(int procfd, const char *pid) {
         char buf[1024];
-        int fd = openat(procfd, "stat", O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                die_errno("Container leader %s is gone", pid);
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (n <= 0)
-                die_errno("Failed to read /proc/%s/stat", pid);
-        buf[n] = 0;
+        read_leader_file(procfd, pid, "stat", buf, sizeof buf);
         char *p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
         if (!p)
                 die("Unexpected /proc/%s/stat", pid);
@@ -705,15 +712,9 @@ static void copy_limits_of(int procfd, const char *pidtext) {
                         die_errno("Failed to set resource limit %d", res);
         }
         char score[32];
-        int fd = openat(procfd, "oom_score_adj", O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                die_errno("Container leader %s is gone", pidtext);
-        ssize_t n = read(fd, score, sizeof score - 1);
-        close(fd);
-        if (n <= 0)
-                die_errno("Failed to read /proc/%s/oom_score_adj", pidtext);
-        fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, score, (size_t) n) != n)
+        size_t n = read_leader_file(procfd, pidtext, "oom_score_adj", score, sizeof score);
+        int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, score, n) != (ssize_t) n)
                 die_errno("Failed to set the OOM score adjustment to %.*s", (int) strcspn(score, "\n"), score);
         close(fd);
 }

@@ -54,19 +54,12 @@ final class AttachCommand implements Callable<Integer> {
                 throw new CliException("Container '" + name + "' is not running (" + unit + " is " + p.activeState()
                         + ").");
             }
-            JournalFollower journal = JournalFollower.start(List.of(), unit, spec.commandLine().getOut(),
-                    spec.commandLine().getErr());
-            boolean finished = false;
-            try {
+            try (JournalFollower journal = JournalFollower.start(List.of(), unit, spec.commandLine().getOut(),
+                    spec.commandLine().getErr())) {
                 int status = RunCommand.waitUntilEnded(systemd, unit, name);
                 RunCommand.drainJournal(systemd, unit);
                 journal.finish();
-                finished = true;
                 return status;
-            } finally {
-                if (!finished) {
-                    journal.abandon();
-                }
             }
         }
     }

@@ -68,7 +68,8 @@ final class ChildProcess {
         waitFor();
     }
 
-    private static Thread pump(InputStream in, PrintWriter to) {
+    /** Copies {@code in} to {@code to} on a daemon thread until its end. */
+    static Thread pump(InputStream in, PrintWriter to) {
         Thread t = new Thread(() -> {
             char[] buffer = new char[8192];
             try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * follower and prints the entries after the last cursor printed, from a journal that {@code journalctl --sync}
  * has brought up to date. The entries come as JSON ({@code -o json}: {@code __CURSOR} and {@code MESSAGE}).
  */
-final class JournalFollower {
+final class JournalFollower implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long STOP_WAIT_SECONDS = 5;
 
@@ -73,8 +73,9 @@ final class JournalFollower {
         rest.waitFor();
     }
 
-    /** Stops following without printing more (the command is failing or interrupted). */
-    void abandon() {
+    /** Stops following without printing more: after {@link #finish}, or when the command is failing or interrupted. */
+    @Override
+    public void close() {
         process.destroy();
     }
 
@@ -121,7 +122,7 @@ final class JournalFollower {
         return all;
     }
 
-    /** Prints the message of each entry read from {@code json}, skipping those at or before the cursor. */
+    /** Prints the message of each entry read from {@code json} but the one at the cursor (printed already). */
     private void copy(InputStream json) {
         try (BufferedReader lines = reader(json)) {
             String line;
@@ -154,30 +155,11 @@ final class JournalFollower {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         try {
             Process p = builder.start();
-            pumpErrors(p.getErrorStream());
+            ChildProcess.pump(p.getErrorStream(), err); // its own complaints: no access, a corrupt file
             return p;
         } catch (IOException e) {
             throw new CliException("Failed to run 'journalctl': " + ContainerFiles.reason(e), e);
         }
-    }
-
-    /** journalctl's own complaints (no access, a corrupt file) reach the user. */
-    private void pumpErrors(InputStream in) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader lines = reader(in)) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    synchronized (printLock) {
-                        err.println(line);
-                        err.flush();
-                    }
-                }
-            } catch (IOException e) {
-                // gone
-            }
-        }, "jcontainer-journal-err");
-        t.setDaemon(true);
-        t.start();
     }
 
     private static BufferedReader reader(InputStream in) {

@@ -314,18 +314,13 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCodePolicy.SUCCESS;
             }
             JournalFollower journal = JournalFollower.start(List.of(), unit, out, err);
-            boolean finished = false;
-            try {
+            try (journal) {
                 systemd.startUnit(unit, JobMode.REPLACE);
                 int status = waitUntilEnded(systemd, unit, machine);
                 drainJournal(systemd, unit);
                 journal.finish();
-                finished = true;
                 return status;
             } finally {
-                if (!finished) {
-                    journal.abandon();
-                }
                 if (remove) {
                     // The unit's cleanup (ExecStopPost=) may still run: remove the file and upper dir after it.
                     StopCommand.waitUntilDown(systemd, unit, StopCommand.DEFAULT_TIMEOUT_SECONDS);
