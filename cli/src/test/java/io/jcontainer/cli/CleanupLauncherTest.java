@@ -166,8 +166,9 @@ class CleanupLauncherTest {
         assertFalse(Files.exists(ours), "the record of a container whose leader is gone is removed");
         assertTrue(Files.exists(live) && Files.exists(otherStaging) && Files.exists(otherState), "others' are kept");
         // A zombie leader is gone too (ContainerState.startTime): a child of a shell that then execs a sleep,
-        // which never reaps it.
-        Process parent = new ProcessBuilder("sh", "-c", "true & echo $!; exec sleep 60").start();
+        // which never reaps it. The child outlives the exec by a second: one that ended before it could be reaped
+        // by the shell (then /proc/PID is gone, as a CI run found).
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 1 & echo $!; exec sleep 60").start();
         try {
             long zpid = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream()))
                     .readLine().trim());
