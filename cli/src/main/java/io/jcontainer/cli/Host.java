@@ -60,6 +60,15 @@ final class Host {
         }
     }
 
+    /** Refuses a caller that is not root: {@code why} says what of root's the verb touches. */
+    void requireRoot(String verb, String why) throws CliException {
+        int uid = effectiveUid >= 0 ? effectiveUid : uidFromProc();
+        if (uid != 0) {
+            throw new CliException("'jcontainer " + verb + "' needs root (uid " + (uid < 0 ? "unknown" : uid) + "): "
+                    + why + ".");
+        }
+    }
+
     /** The effective uid ({@code Uid:} line of /proc/self/status, second field); -1 if unreadable. */
     static int uidFromProc() {
         try {

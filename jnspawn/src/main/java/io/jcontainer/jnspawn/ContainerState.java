@@ -210,20 +210,21 @@ public record ContainerState(String machine, long leader, long startTime, long c
         return Optional.of(new ContainerState(name, leader, start, caps, nnp, uid, gid, groups, cwd, env, lowers));
     }
 
-    /** Removes the state of {@code machine} unless its leader still runs; best effort. */
-    static void remove(Path runtimeDir, String machine) {
+    /** Removes the state of {@code machine} unless its leader still runs; best effort. True if a record went. */
+    static boolean remove(Path runtimeDir, String machine) {
         try {
             Optional<ContainerState> state = read(runtimeDir, machine);
             if (state.isPresent() && state.get().alive()) {
-                return;
+                return false;
             }
         } catch (LaunchException e) {
             // unreadable: remove it all the same
         }
         try {
-            Files.deleteIfExists(path(runtimeDir, machine));
+            return Files.deleteIfExists(path(runtimeDir, machine));
         } catch (IOException e) {
             System.err.println("jnspawn: Failed to remove '" + path(runtimeDir, machine) + "', ignoring: " + e.getMessage());
+            return false;
         }
     }
 

@@ -253,50 +253,16 @@ public final class Launcher {
     }
 
     /**
-     * Removes what containers named {@code machine} left behind when their jnspawn was killed:
-     * staging directories whose jnspawn no longer runs, and their device cgroups. Best effort:
-     * failures are reported and ignored, as for an ExecStopPost= command.
+     * {@code jnspawn --cleanup -M NAME} (ExecStopPost=): removes what containers named {@code machine} left
+     * behind (see {@link Cleanup}). Best effort: failures are reported and ignored, as for an ExecStopPost=
+     * command.
      *
      * <p>bin/jnspawn skips the JVM for {@code --cleanup -M NAME} when none of this can have anything
-     * to do: keep its check (docs/jnspawn.md, "Cleanup without a JVM") in step with this method.
+     * to do: keep its check (docs/jnspawn.md, "Cleanup without a JVM") in step with {@link Cleanup#machine}.
      */
     public void cleanUp(String machine) {
-        try {
-            new HostNetwork(NetworkConfig.load(), runtimeDir).cleanUp(machine);
-        } catch (SettingsException e) {
-            System.err.println("jnspawn: " + e.getMessage() + "; not cleaning up the network");
-        }
-        ContainerState.remove(runtimeDir, machine);
-        String prefix = "jnspawn." + machine + ".";
-        for (Path dir : new Path[] {runtimeDir, DeviceCgroup.ROOT.resolve("jcontainer")}) {
-            if (!Files.isDirectory(dir)) {
-                continue;
-            }
-            try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir, prefix + "*")) {
-                for (Path entry : entries) {
-                    // NAME.PID.N exactly (createUniqueDirectory): "jnspawn.a.*" also matches the
-                    // staging directories of a machine named "a.b", which are not ours to remove.
-                    String rest = entry.getFileName().toString().substring(prefix.length());
-                    if (!rest.matches("[0-9]{1,18}\\.[0-9]+")) {
-                        continue;
-                    }
-                    long pid = Long.parseLong(rest.substring(0, rest.indexOf('.')));
-                    if (pid > 0 && ProcessHandle.of(pid).isPresent()) {
-                        continue; // a jnspawn of that name still runs
-                    }
-                    try {
-                        if (dir.equals(runtimeDir)) {
-                            deleteTree(entry);
-                        } else {
-                            Files.deleteIfExists(entry); // a cgroup: rmdir, never its files
-                        }
-                    } catch (IOException e) {
-                        System.err.println("jnspawn: Failed to remove '" + entry + "', ignoring: " + e.getMessage());
-                    }
-                }
-            } catch (IOException e) {
-                System.err.println("jnspawn: Failed to read '" + dir + "', ignoring: " + e.getMessage());
-            }
+        for (String warning : new Cleanup(runtimeDir).machine(machine).warnings()) {
+            System.err.println("jnspawn: " + warning);
         }
     }
 
@@ -506,7 +472,7 @@ public final class Launcher {
     }
 
     /** Deletes a directory tree without following symlinks (a plain walk: no streams at exit). */
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             try (java.nio.file.DirectoryStream<Path> children = Files.newDirectoryStream(p)) {
                 for (Path child : children) {

@@ -42,6 +42,8 @@ public final class HostNetwork {
 
     private final NetworkConfig config;
     private final Path leaseDir;
+    /** What {@link #cleanUp} and {@link #sweep} removed, for {@code jcontainer cleanup}. */
+    private final List<String> removed = new ArrayList<>();
 
     public HostNetwork(NetworkConfig config, Path runtimeDir) {
         this.config = config;
@@ -224,6 +226,16 @@ public final class HostNetwork {
         release(machine, -1);
     }
 
+    /** {@code jcontainer cleanup}: releases every lease whose holder is gone, and what they left. */
+    public void sweep() {
+        release(null, -1);
+    }
+
+    /** What this object's cleanups removed, one item each. */
+    public List<String> removed() {
+        return List.copyOf(removed);
+    }
+
     /** @param holder the lease's pid, or -1 for any lease of {@code machine} whose holder is gone */
     private void release(String machine, long holder) {
         if (!Files.isDirectory(leaseDir)) {
@@ -234,8 +246,7 @@ public final class HostNetwork {
             List<Lease> leases = readLeases();
             for (Lease l : new ArrayList<>(leases)) {
                 if (l.machine().equals(machine) && (holder < 0 ? !l.holderAlive() : l.pid() == holder)) {
-                    removeInterface(l.hostInterface());
-                    deleteQuietly(l.file());
+                    removeLease(l);
                     leases.remove(l);
                 }
             }
@@ -278,13 +289,21 @@ public final class HostNetwork {
         boolean any = false;
         for (Lease l : new ArrayList<>(leases)) {
             if (!l.holderAlive()) {
-                removeInterface(l.hostInterface());
-                deleteQuietly(l.file());
+                removeLease(l);
                 leases.remove(l);
                 any = true;
             }
         }
         return any;
+    }
+
+    private void removeLease(Lease l) {
+        if (removeInterface(l.hostInterface())) {
+            removed.add("interface '" + l.hostInterface() + "'");
+        }
+        if (deleteQuietly(l.file())) {
+            removed.add("lease " + l.address() + " of '" + l.machine() + "' on bridge '" + config.bridge() + "'");
+        }
     }
 
     /** Deletes the map elements whose address no lease holds (left by a killed jnspawn). */
@@ -302,16 +321,19 @@ public final class HostNetwork {
             return; // no table: nothing to prune
         }
         StringBuilder s = new StringBuilder();
+        int before = removed.size();
         for (String[] e : elements(listing)) {
             if (!held.contains(e[2])) {
                 s.append("delete element ").append(t).append(" ports { ").append(e[0]).append(" . ").append(e[1])
                         .append(" }\n");
+                removed.add("published port " + e[0] + " " + e[1] + " -> " + e[2] + ":" + e[3]);
             }
         }
         if (s.length() > 0) {
             try {
                 Commands.run("Failed to remove stale published ports", s.toString(), Commands.tool("nft"), "-f", "-");
             } catch (LaunchException e) {
+                removed.subList(before, removed.size()).clear(); // one transaction: none of them went
                 warn(e.getMessage() + ", ignoring");
             }
         }
@@ -337,13 +359,16 @@ public final class HostNetwork {
         try {
             Commands.run("Failed to delete nftables table '" + config.table() + "'", "", Commands.tool("nft"),
                     "delete", "table", "ip", config.table());
+            removed.add("nftables table 'ip " + config.table() + "'");
         } catch (LaunchException e) {
             if (!e.getMessage().contains("No such file or directory")) { // no table: nothing to delete
                 warn(e.getMessage() + ", ignoring; keeping bridge '" + config.bridge() + "'");
                 return;
             }
         }
-        removeInterface(config.bridge());
+        if (removeInterface(config.bridge())) {
+            removed.add("bridge '" + config.bridge() + "'");
+        }
     }
 
     private void checkPorts(String machine, List<PortMapping> ports, List<Lease> leases) throws LaunchException {
@@ -453,17 +478,20 @@ public final class HostNetwork {
         }
     }
 
-    private static void removeInterface(String name) {
+    /** True if this call removed it. */
+    private static boolean removeInterface(String name) {
         if (name.isEmpty() || !Files.exists(Path.of("/sys/class/net", name))) {
-            return;
+            return false;
         }
         try {
             Commands.run("Failed to remove interface '" + name + "'", "", Commands.tool("ip"), "link", "del", name);
+            return true;
         } catch (LaunchException e) {
             // A veth goes by itself, asynchronously, once its container's namespace is gone.
             if (!e.getMessage().contains("Cannot find device")) {
                 warn(e.getMessage() + ", ignoring");
             }
+            return false;
         }
     }
 
@@ -486,11 +514,13 @@ public final class HostNetwork {
         }
     }
 
-    private static void deleteQuietly(Path p) {
+    /** True if this call deleted it. */
+    private static boolean deleteQuietly(Path p) {
         try {
-            Files.deleteIfExists(p);
+            return Files.deleteIfExists(p);
         } catch (IOException e) {
             warn("Failed to remove '" + p + "', ignoring: " + e.getMessage());
+            return false;
         }
     }
 
