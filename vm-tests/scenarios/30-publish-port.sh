@@ -92,6 +92,9 @@ if [ -n "$pid" ] && [ "$pid" != 0 ]; then
     fi
     left=$(leftovers)
     [ -z "$left" ] && ok "after kill -9: nothing left (ExecStopPost= jnspawn --cleanup)" || bad "after kill -9: left $left"
+    # The verb for what no ExecStopPost= cleaned: here there is nothing, and it says so.
+    out=$(jcontainer cleanup 2>&1)
+    [ "$out" = "Nothing to clean up." ] && ok "jcontainer cleanup: nothing to clean up" || bad "jcontainer cleanup: $out"
 else
     bad "$U has no MainPID ('$pid')"
 fi
