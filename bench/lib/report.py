@@ -13,6 +13,7 @@ import time
 tsv, out_json, out_md, runs, warmup, timing, command, dist = sys.argv[1:9]
 OURS = ("jnspawn", "jcontainer", "generator")
 SECTIONS = {"start": "Start latency (/bin/true, foreground)",
+            "network": "Start latency with a private network and one published port (/bin/true, foreground)",
             "memory": "Resident host memory per running container (PSS, ~1 s after start)",
             "provision": "Provisioning a new container from a cached image",
             "unpack": "Unpack throughput (same gzip blob; higher is better)",
