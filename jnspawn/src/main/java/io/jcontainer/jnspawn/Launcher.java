@@ -405,9 +405,6 @@ public final class Launcher {
      * one), nor where it is missing and could not be created (a root without a writable layer).
      */
     private static LaunchPlan withNetworkFiles(LaunchPlan plan, Path staging) throws LaunchException {
-        if (plan.network() == Network.HOST) {
-            return plan;
-        }
         RootFs rootFs = new RootFs(plan.root());
         LaunchPlan.Root root = plan.root();
         java.util.Optional<Path> etc = rootFs.find("/etc");
@@ -420,9 +417,11 @@ public final class Launcher {
                 Files.writeString(hosts, Dns.hosts(plan.hostname(), null, null));
                 binds.add(new BindSpec(hosts, Path.of("/etc/hosts"), true, false));
             }
-            if (plan.network() == Network.PRIVATE && usable(rootFs, "/etc/resolv.conf", canCreate)) {
+            if (plan.network() != Network.NONE && usable(rootFs, "/etc/resolv.conf", canCreate)) {
                 Path resolv = staging.resolve("resolv.conf");
-                Files.writeString(resolv, Dns.resolvConf(Dns.HOST_RESOLV_CONF, Dns.RESOLVED_UPSTREAM));
+                // The host's network namespace reaches the host's stub resolver; a private one does not.
+                Files.writeString(resolv, plan.network() == Network.HOST ? Dns.hostResolvConf(Dns.HOST_RESOLV_CONF)
+                        : Dns.resolvConf(Dns.HOST_RESOLV_CONF, Dns.RESOLVED_UPSTREAM));
                 binds.add(new BindSpec(resolv, Path.of("/etc/resolv.conf"), true, false));
             }
         } catch (IOException e) {

@@ -228,6 +228,19 @@ class ContainerNetworkTest {
     }
 
     @Test
+    void networkHostGetsTheHostsResolvConfAndHostsNamesTheContainer() throws Exception {
+        // No container file: jnspawn's default is the host's network, as nspawn's.
+        Result r = jnspawn(conf, "-q", "-x", "-M", "nt-h", "-D", root.toString(), "sh", "-c",
+                "cat /etc/resolv.conf; echo ---; cat /etc/hosts");
+        assertEquals(0, r.exit(), r.stderr());
+        String out = r.stdout();
+        String hostResolv = Files.exists(Path.of("/etc/resolv.conf")) ? Files.readString(Path.of("/etc/resolv.conf")) : "";
+        assertEquals("# Copied by jnspawn from the host's /etc/resolv.conf\n" + hostResolv
+                + (hostResolv.isEmpty() || hostResolv.endsWith("\n") ? "" : "\n") + "---\n", out.substring(0, out.indexOf("---\n") + 4));
+        assertTrue(out.contains("\n127.0.1.1\tnt-h\n"), out);
+    }
+
+    @Test
     void aPortAlreadyPublishedIsOneLineAndLeavesNothing() throws Exception {
         int port = freePort();
         Running web = httpd("nt-c", port + ":80");

@@ -150,6 +150,25 @@ class LifecycleTest {
     }
 
     @Test
+    void aReadOnlyRootOfLowerLayersTakesFilesBoundOverItsOwn() throws Exception {
+        // An overlay of lower layers only refuses O_CREAT even for a file that is there: jnspawn's generated
+        // /etc/hosts and /etc/resolv.conf and a user's file bind must still go over the layer's own files.
+        Path layer = tmp.resolve("ro-layer");
+        Files.createDirectories(layer.resolve("etc"));
+        Files.writeString(layer.resolve("etc/hosts"), "192.0.2.9 from-the-layer\n");
+        Files.writeString(layer.resolve("etc/resolv.conf"), "nameserver 192.0.2.53\n");
+        Files.writeString(layer.resolve("etc/motd"), "the layer's\n");
+        Path motd = Files.writeString(tmp.resolve("host-motd"), "the host's\n");
+        Result r = jnspawn("-q", "--read-only", "-M", "rolayers", "--layer", root.toString(), "--layer", layer.toString(),
+                "--bind-ro=" + motd + ":/etc/motd", "sh", "-c", "cat /etc/motd /etc/hosts /etc/resolv.conf");
+        assertEquals(0, r.exit(), r.stderr());
+        assertTrue(r.stdout().startsWith("the host's\n"), r.stdout());
+        assertTrue(r.stdout().contains("\n127.0.1.1\trolayers\n"), r.stdout());
+        assertFalse(r.stdout().contains("from-the-layer"), r.stdout());
+        assertTrue(r.stdout().contains("# Copied by jnspawn from the host's /etc/resolv.conf\n"), r.stdout());
+    }
+
+    @Test
     void severalLowerLayersStackInOrder() throws Exception {
         Path l2 = tmp.resolve("layer2");
         Files.createDirectories(l2.resolve("etc"));

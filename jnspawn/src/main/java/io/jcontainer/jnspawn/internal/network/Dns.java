@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The container's {@code /etc/resolv.conf} and {@code /etc/hosts}, generated for a private network.
+ * The container's {@code /etc/resolv.conf} and {@code /etc/hosts}, generated at start (with the
+ * host's network too: the image's own files rarely suit the host it runs on).
  *
  * <p>A nameserver on a loopback address (systemd-resolved's stub 127.0.0.53, a local dnsmasq) is
  * not reachable from the container's own network namespace: when the host's file names one, the
@@ -37,6 +38,18 @@ public final class Dns {
                 continue;
             }
             sb.append(t).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * resolv.conf for a container in the host's network namespace: the host's, as it is (its stub resolver on
+     * 127.0.0.53 is reachable from there); empty when the host has none.
+     */
+    public static String hostResolvConf(Path hostFile) {
+        StringBuilder sb = new StringBuilder("# Copied by jnspawn from the host's " + hostFile + "\n");
+        for (String line : read(hostFile)) {
+            sb.append(line).append('\n');
         }
         return sb.toString();
     }

@@ -29,6 +29,15 @@ class DnsTest {
     }
 
     @Test
+    void inTheHostsNetworkTheHostsFileIsKeptStubIncluded() throws Exception {
+        Path host = Files.writeString(tmp.resolve("resolv.conf"), "# stub\nnameserver 127.0.0.53\nsearch lan\n");
+        assertEquals("# Copied by jnspawn from the host's " + host + "\n# stub\nnameserver 127.0.0.53\nsearch lan\n",
+                Dns.hostResolvConf(host));
+        assertEquals("# Copied by jnspawn from the host's " + tmp.resolve("missing") + "\n",
+                Dns.hostResolvConf(tmp.resolve("missing")));
+    }
+
+    @Test
     void hostsNamesTheContainer() {
         assertEquals("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.213.0.2\tweb\n"
                 + "fd00::2\tweb\n", Dns.hosts("web", "10.213.0.2", "fd00::2"));
