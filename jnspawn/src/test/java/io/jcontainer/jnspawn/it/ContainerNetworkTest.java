@@ -241,6 +241,26 @@ class ContainerNetworkTest {
     }
 
     @Test
+    void aSubnetOverlappingAHostRouteIsOneLineAndLeavesNothing() throws Exception {
+        // A network the host is on, inside the bridge's subnet (a veth pair of the test's own: no dummy module here).
+        String dummy = "jcsub" + ID;
+        exec(List.of("ip", "link", "add", dummy, "type", "veth", "peer", "name", dummy + "p"), 10);
+        try {
+            Result up = exec(List.of("sh", "-c", "ip addr add " + SUBNET_PREFIX + "128/25 dev " + dummy + " && ip link set "
+                    + dummy + " up && ip link set " + dummy + "p up"), 10);
+            assertEquals(0, up.exit(), up.stderr());
+            Result r = jnspawn(conf, "-q", "-n", "-x", "-M", "nt-c", "-D", root.toString(), "true");
+            assertEquals(125, r.exit());
+            assertEquals("jnspawn: Subnet " + SUBNET_PREFIX + "0/24 of bridge '" + BRIDGE + "' overlaps the host's route "
+                    + SUBNET_PREFIX + "128/25 on '" + dummy + "'; set another Subnet= in /etc/jcontainer/network.conf.",
+                    r.stderr().strip());
+            assertNothingLeft(BRIDGE, TABLE, "nt-c");
+        } finally {
+            exec(List.of("ip", "link", "del", dummy), 10);
+        }
+    }
+
+    @Test
     void aPortAlreadyPublishedIsOneLineAndLeavesNothing() throws Exception {
         int port = freePort();
         Running web = httpd("nt-c", port + ":80");

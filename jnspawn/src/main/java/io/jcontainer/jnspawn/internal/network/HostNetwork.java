@@ -40,6 +40,8 @@ public final class HostNetwork {
     private static final Pattern ELEMENT = Pattern.compile(
             "\\b(tcp|udp|6|17)\\s*\\.\\s*(\\d+)\\s*:\\s*(\\d+\\.\\d+\\.\\d+\\.\\d+)\\s*\\.\\s*(\\d+)");
 
+    private static final Path ROUTES = Path.of("/proc/net/route");
+
     private final NetworkConfig config;
     private final Path leaseDir;
     /** What {@link #cleanUp} and {@link #sweep} removed, for {@code jcontainer cleanup}. */
@@ -96,6 +98,9 @@ public final class HostNetwork {
                 pruneTable(leases);
             }
             checkPorts(machine, ports, leases);
+            if (!Files.exists(Path.of("/sys/class/net", config.bridge()))) {
+                checkSubnetIsFree(ROUTES);
+            }
             String address = freeAddress(leases);
             String ifname = hostInterfaceName(machine);
             long start = startTime(pid);
@@ -386,6 +391,46 @@ public final class HostNetwork {
                 }
             }
         }
+    }
+
+    /**
+     * Refuses a subnet that overlaps a route of the host (a network it is on, a VPN, another bridge): containers
+     * would not reach that network, and the host would send its traffic for those addresses to the bridge. Checked
+     * before the bridge is made; {@code routes} is /proc/net/route's format (IPv4, the main table).
+     */
+    void checkSubnetIsFree(Path routes) throws LaunchException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(routes);
+        } catch (IOException e) {
+            return; // no IPv4 routes to compare with (no /proc/net/route: nothing to collide with either)
+        }
+        Ipv4Subnet subnet = config.subnet();
+        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 8 || f[0].equals(config.bridge())) {
+                continue;
+            }
+            int destination;
+            int mask;
+            try {
+                destination = hostOrder(Integer.parseUnsignedInt(f[1], 16));
+                mask = hostOrder(Integer.parseUnsignedInt(f[7], 16));
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (mask != 0 && subnet.overlaps(destination, mask)) { // the default route overlaps everything
+                throw new LaunchException("Subnet " + subnet + " of bridge '" + config.bridge()
+                        + "' overlaps the host's route " + Ipv4Subnet.format(destination) + "/" + Integer.bitCount(mask)
+                        + " on '" + f[0] + "'; set another Subnet= in " + NetworkConfig.DEFAULT_PATH + ".");
+            }
+        }
+    }
+
+    /** /proc/net/route prints each address as the integer its network-order bytes make on this machine. */
+    private static int hostOrder(int printed) {
+        return java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(printed)
+                : printed;
     }
 
     private String freeAddress(List<Lease> leases) throws LaunchException {

@@ -53,6 +53,12 @@ public record Ipv4Subnet(int network, int prefix) {
         return prefix == 0 ? 0 : -1 << (32 - prefix);
     }
 
+    /** Whether this subnet and {@code other} (network, mask as ints) share an address. */
+    public boolean overlaps(int otherNetwork, int otherMask) {
+        int common = mask(prefix) & otherMask;
+        return (network & common) == (otherNetwork & common);
+    }
+
     /** Number of addresses containers can lease: all but network, gateway and broadcast. */
     public int leasable() {
         return (1 << (32 - prefix)) - 3;
