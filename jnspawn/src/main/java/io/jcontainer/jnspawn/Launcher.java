@@ -355,7 +355,12 @@ public final class Launcher {
             @Override
             public void run() {
                 if (cleaned.get()) {
-                    return; // the main thread is done and exits with its own status
+                    // The main thread has begun the cleanup (the signal reached the stage too, as a terminal's
+                    // Ctrl-C or a kill of the process group does, and the container ended first): let it
+                    // finish, for the JVM halts once the hooks return.
+                    synchronized (cleaned) {
+                        return;
+                    }
                 }
                 stage.destroy(); // SIGTERM, a no-op if it has exited; the stage sends the container its kill signal
                 int code;

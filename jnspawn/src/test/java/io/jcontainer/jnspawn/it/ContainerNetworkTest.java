@@ -261,6 +261,23 @@ class ContainerNetworkTest {
     }
 
     @Test
+    void ctrlCToTheWholeProcessGroupStillCleansUp() throws Exception {
+        // A terminal's Ctrl-C reaches jnspawn and its exec stage at once; the stage and container may end before
+        // jnspawn's shutdown hook runs, and the JVM halted while the main thread was releasing the network.
+        for (String signal : List.of("INT", "TERM", "INT")) {
+            List<String> cmd = new ArrayList<>(command(conf, "-q", "-n", "-p", freePort() + ":80", "-x", "-M", "nt-pg",
+                    "-D", root.toString(), "sleep", "60"));
+            cmd.add(0, "setsid"); // a process group of its own, whose id is this pid (setsid does not fork here)
+            Running run = Running.start(cmd);
+            leaseOf(conf, "nt-pg");
+            Thread.sleep(300);
+            assertEquals(0, exec(List.of("kill", "-" + signal, "--", "-" + run.process().pid()), 10).exit());
+            assertTrue(run.process().waitFor(30, TimeUnit.SECONDS), "jnspawn did not end on SIG" + signal);
+            assertNothingLeft(BRIDGE, TABLE, "nt-pg");
+        }
+    }
+
+    @Test
     void aPortAlreadyPublishedIsOneLineAndLeavesNothing() throws Exception {
         int port = freePort();
         Running web = httpd("nt-c", port + ":80");
