@@ -196,6 +196,43 @@ class ContainerNetworkTest {
     }
 
     @Test
+    void outboundTrafficLeavesWithTheHostsAddress() throws Exception {
+        // Another host on a link of its own to this host, with no route back to the containers' subnet: a
+        // container reaches it only through NAT, and its server sees the host's address on that link.
+        String ns = "jctn-out-" + ID;
+        String veth = "jctq" + ID;
+        String net = "10.254." + ID + ".";
+        Path cgi = Files.createDirectories(tmp.resolve("out-www/cgi-bin"));
+        Files.writeString(cgi.resolve("peer"), "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"$REMOTE_ADDR\"\n");
+        Files.setPosixFilePermissions(cgi.resolve("peer"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Running server = null;
+        try {
+            assertEquals(0, exec(List.of("ip", "netns", "add", ns), 10).exit());
+            Path batch = Files.writeString(tmp.resolve("out.batch"), "link add " + veth + " type veth peer name eth0 netns "
+                    + ns + "\naddr add " + net + "1/30 dev " + veth + "\nlink set " + veth + " up\n");
+            assertEquals(0, exec(List.of("ip", "-batch", batch.toString()), 10).exit());
+            Files.writeString(Path.of("/proc/sys/net/ipv4/conf", veth, "forwarding"), "1"); // replies, to the bridge
+            Path inside = Files.writeString(tmp.resolve("out-inside.batch"), "link set lo up\naddr add " + net
+                    + "2/30 dev eth0\nlink set eth0 up\n");
+            assertEquals(0, exec(List.of("ip", "-n", ns, "-batch", inside.toString()), 10).exit());
+            server = Running.start(List.of("ip", "netns", "exec", ns, "busybox", "httpd", "-f", "-p", "8081", "-h",
+                    tmp.resolve("out-www").toString()));
+            Result r = jnspawn(conf, "-q", "-n", "-x", "-M", "nt-out", "-D", root.toString(), "sh", "-c",
+                    "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O - http://" + net + "2:8081/cgi-bin/peer && exit; sleep 0.3; done; exit 1");
+            assertEquals(0, r.exit(), r.stderr() + server.err());
+            // busybox httpd names an IPv4 peer as [::ffff:A.B.C.D]
+            assertEquals(net + "1", r.stdout().strip().replace("[::ffff:", "").replace("]", ""),
+                    "the other host saw the container's own address, not the host's");
+        } finally {
+            if (server != null) {
+                server.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            exec(List.of("ip", "netns", "del", ns), 10);
+        }
+        assertNothingLeft(BRIDGE, TABLE, "nt-out");
+    }
+
+    @Test
     void twoContainersReachEachOtherAndSeeTheirNames() throws Exception {
         Running web = httpd("nt-a");
         try {
