@@ -4,6 +4,8 @@ import static io.jcontainer.jnspawn.it.RootSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -243,6 +245,27 @@ class ContainerNetworkTest {
             stop(web);
         }
         assertNothingLeft(BRIDGE, TABLE, "nt-c", "nt-d");
+    }
+
+    /** A port a host process listens on (TCP) or has a socket bound to (UDP) would be hijacked by the DNAT: refused. */
+    @Test
+    void aPortAHostProcessUsesIsOneLineAndLeavesNothing() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = listener.getLocalPort();
+            Result r = jnspawn(conf, "-q", "-n", "-p", port + ":80", "-x", "-M", "nt-d", "-D", root.toString(), "true");
+            assertEquals(125, r.exit(), r.stderr());
+            assertEquals("jnspawn: Port tcp " + port + " is in use on the host (a process listens on it); "
+                    + "choose another host port.\n", r.stderr());
+        }
+        try (DatagramSocket bound = new DatagramSocket(0)) {
+            int port = bound.getLocalPort();
+            Result r = jnspawn(conf, "-q", "-n", "-p", "udp:" + port + ":53", "-x", "-M", "nt-d", "-D", root.toString(),
+                    "true");
+            assertEquals(125, r.exit(), r.stderr());
+            assertEquals("jnspawn: Port udp " + port + " is in use on the host (a process listens on it); "
+                    + "choose another host port.\n", r.stderr());
+        }
+        assertNothingLeft(BRIDGE, TABLE, "nt-d");
     }
 
     @Test

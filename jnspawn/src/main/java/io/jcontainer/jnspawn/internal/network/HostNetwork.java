@@ -94,6 +94,7 @@ public final class HostNetwork {
                 pruneTable(leases);
             }
             checkPorts(machine, ports, leases);
+            checkHostSockets(ports);
             String address = freeAddress(leases);
             String ifname = hostInterfaceName(machine);
             long start = startTime(pid);
@@ -359,6 +360,22 @@ public final class HostNetwork {
                                 + " is already published by container '" + l.machine() + "'.");
                     }
                 }
+            }
+        }
+    }
+
+    /** A port a host process listens on (or, for UDP, has a socket on) would lose its traffic to the DNAT. */
+    private static void checkHostSockets(List<PortMapping> ports) throws LaunchException {
+        for (PortMapping p : ports) {
+            boolean used;
+            try {
+                used = HostSockets.inUse(p.protocol(), null, p.hostPort());
+            } catch (IOException e) {
+                throw new LaunchException("Failed to read the host's " + p.protocol() + " sockets: " + e.getMessage(), e);
+            }
+            if (used) {
+                throw new LaunchException("Port " + p.protocol() + " " + p.hostPort()
+                        + " is in use on the host (a process listens on it); choose another host port.");
             }
         }
     }
