@@ -17,6 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Network=private for real: a bridge, veths, leases and an nft table of this test's own names
@@ -34,6 +36,10 @@ class ContainerNetworkTest {
     static final String OTHER_HOST = "jctn-other-" + ID;
     static final String OTHER_VETH = "jcto" + ID;
     static final String OTHER_NET = "10.252." + ID + ".";
+    /** A veth pair, both ends on the (test's) host: its address is "another local address of the host". */
+    static final String LOCAL_VETH = "jcth" + ID;
+    static final String HAIRPIN_HOST = "jctn-hairpin-" + ID;
+    static final String LOCAL_ADDRESS = "10.254." + ID + ".1";
     static final String ULA_PREFIX = "fd00:213:" + ID + ":1::";
 
     @TempDir
@@ -69,6 +75,7 @@ class ContainerNetworkTest {
             return;
         }
         exec(List.of("ip", "netns", "del", OTHER_HOST), 10);
+        exec(List.of("ip", "netns", "del", HAIRPIN_HOST), 10);
         for (String m : List.of("nt-web", "nt-client", "nt-a", "nt-b", "nt-c", "nt-d", "nt-cycle")) {
             jnspawn(conf, "--cleanup", "-M", m);
             jnspawn(smallConf, "--cleanup", "-M", m);
@@ -219,6 +226,70 @@ class ContainerNetworkTest {
             stop(web);
         }
         assertNothingLeft(BRIDGE, TABLE, "nt-a", "nt-b");
+    }
+
+    /**
+     * Hairpin: a container reaches a published port through an address of the host (the bridge's, or
+     * another interface's), its own port and another container's; the reply must come back from the
+     * address it connected to. In a network namespace of the test's own that plays the host, with
+     * br_netfilter's bridge-nf-call-iptables off and on (per namespace), where a DNAT of a bridged
+     * frame takes another path.
+     */
+    @ParameterizedTest(name = "bridge-nf-call-iptables={0}")
+    @ValueSource(strings = {"0", "1"})
+    void containersReachPublishedPortsThroughTheHostsAddresses(String bridgeNfCallIptables) throws Exception {
+        List<String> in = List.of("ip", "netns", "exec", HAIRPIN_HOST);
+        int port = freePort();
+        String gateway = SUBNET_PREFIX + "1";
+        assertEquals(0, exec(List.of("ip", "netns", "add", HAIRPIN_HOST), 10).exit());
+        Running web = null;
+        try {
+            Path sysctl = Path.of("/proc/sys/net/bridge/bridge-nf-call-iptables");
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(sysctl) || bridgeNfCallIptables.equals("0"),
+                    "skipped: no br_netfilter in this kernel");
+            String batch = "link set lo up\nlink add " + LOCAL_VETH + " type veth peer name jcti" + ID + "\naddr add "
+                    + LOCAL_ADDRESS + "/32 dev " + LOCAL_VETH + "\nlink set " + LOCAL_VETH + " up\nlink set jcti" + ID
+                    + " up\n";
+            Path batchFile = Files.writeString(tmp.resolve("local.batch"), batch);
+            assertEquals(0, exec(List.of("ip", "-n", HAIRPIN_HOST, "-batch", batchFile.toString()), 10).exit());
+            if (Files.exists(sysctl)) {
+                List<String> set = new ArrayList<>(in);
+                set.addAll(List.of("sh", "-c", "echo " + bridgeNfCallIptables + " > " + sysctl));
+                assertEquals(0, exec(set, 10).exit());
+            }
+            List<String> httpd = new ArrayList<>(in);
+            httpd.addAll(command(conf, "-q", "-n", "-x", "-M", "nt-a", "-D", root.toString(), "--bind-ro=" + www + ":/www",
+                    "-p", port + ":80", "httpd", "-f", "-p", "80", "-h", "/www"));
+            web = Running.start(httpd);
+            Result local = fetch(in, "http://127.0.0.1:" + port + "/");
+            assertEquals("hello from a container\n", local.stdout(), local.stderr() + web.err());
+
+            String address = leaseOf(conf, "nt-a");
+            String pid = Files.readAllLines(runtime.resolve("net").resolve(BRIDGE).resolve(address)).get(1).substring(4);
+            for (String host : List.of(gateway, LOCAL_ADDRESS)) {
+                Result self = exec(List.of("nsenter", "--target=" + pid, "--net", "timeout", "5", "busybox", "wget", "-q",
+                        "-O", "-", "http://" + host + ":" + port + "/"), 20);
+                assertEquals("hello from a container\n", self.stdout(), "the container itself through " + host + ": "
+                        + self.stderr());
+            }
+            List<String> client = new ArrayList<>(in);
+            client.addAll(command(conf, "-q", "-n", "-x", "-M", "nt-b", "-D", root.toString(), "sh", "-c",
+                    "for h in " + gateway + " " + LOCAL_ADDRESS + "; do timeout 5 wget -q -O - http://$h:" + port
+                            + "/ || echo failed $h; done"));
+            Result other = exec(client, 60);
+            assertEquals(0, other.exit(), other.stdout() + other.stderr());
+            assertEquals("hello from a container\nhello from a container\n", other.stdout(), other.stderr());
+        } finally {
+            if (web != null) {
+                stop(web);
+            }
+            assertEquals(List.of(), leases(runtime.resolve("net").resolve(BRIDGE)), "leases left");
+            List<String> left = new ArrayList<>(in);
+            left.addAll(List.of("sh", "-c", "nft list tables; ls /sys/class/net"));
+            Result r = exec(left, 10);
+            exec(List.of("ip", "netns", "del", HAIRPIN_HOST), 10);
+            assertFalse(r.stdout().contains(TABLE) || r.stdout().contains(BRIDGE) || r.stdout().contains("vj-"), r.stdout());
+        }
     }
 
     @Test

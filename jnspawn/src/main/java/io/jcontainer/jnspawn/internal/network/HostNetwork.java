@@ -132,6 +132,8 @@ public final class HostNetwork {
         host.append("link add ").append(lease.hostInterface()).append(" type veth peer name ").append(CONTAINER_INTERFACE)
                 .append(" netns ").append(lease.pid()).append('\n');
         host.append("link set ").append(lease.hostInterface()).append(" master ").append(bridge).append(" up\n");
+        // Hairpin through br_netfilter: a container's own published port, DNATed while bridged, leaves by its port.
+        host.append("link set dev ").append(lease.hostInterface()).append(" type bridge_slave hairpin on\n");
         Commands.run("Failed to create the veth '" + lease.hostInterface() + "' on bridge '" + bridge + "'",
                 host.toString(), Commands.tool("ip"), "-batch", "-");
         if (newBridge) {
@@ -198,6 +200,10 @@ public final class HostNetwork {
                 .append(subnet).append(" masquerade\n");
         s.append("add rule ").append(t).append(" postrouting oifname ").append(bridge)
                 .append(" ip saddr 127.0.0.0/8 masquerade\n");
+        // Hairpin: a container reaching a published port through a host address is DNATed back to
+        // the bridge; the reply must return through the host to be un-NATed, not over the bridge.
+        s.append("add rule ").append(t).append(" postrouting oifname ").append(bridge).append(" ip saddr ")
+                .append(subnet).append(" ct status dnat masquerade\n");
         // route_localnet lets 127/8 in from the bridge: only as replies (CVE-2020-8558's lesson).
         s.append("add rule ").append(t).append(" input iifname ").append(bridge)
                 .append(" ip daddr 127.0.0.0/8 ct state != { established, related } drop\n");
