@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -183,16 +184,7 @@ class ContainerNetworkTest {
             Result local = fetch(List.of(), "http://127.0.0.1:" + port + "/");
             assertEquals("hello from a container\n", local.stdout(), local.stderr() + web.err());
 
-            // Another host: a network namespace on a link of its own to this host.
-            assertEquals(0, exec(List.of("ip", "netns", "add", OTHER_HOST), 10).exit());
-            String batch = "link add " + OTHER_VETH + " type veth peer name eth0 netns " + OTHER_HOST + "\n"
-                    + "addr add " + OTHER_NET + "1/30 dev " + OTHER_VETH + "\nlink set " + OTHER_VETH + " up\n";
-            Path batchFile = Files.writeString(tmp.resolve("other.batch"), batch);
-            assertEquals(0, exec(List.of("ip", "-batch", batchFile.toString()), 10).exit());
-            Files.writeString(Path.of("/proc/sys/net/ipv4/conf", OTHER_VETH, "forwarding"), "1");
-            Path inside = Files.writeString(tmp.resolve("inside.batch"), "link set lo up\naddr add " + OTHER_NET
-                    + "2/30 dev eth0\nlink set eth0 up\n");
-            assertEquals(0, exec(List.of("ip", "-n", OTHER_HOST, "-batch", inside.toString()), 10).exit());
+            otherHost();
             Result remote = fetch(List.of("ip", "netns", "exec", OTHER_HOST), "http://" + OTHER_NET + "1:" + port + "/");
             assertEquals("hello from a container\n", remote.stdout(), remote.stderr());
         } finally {
@@ -202,6 +194,95 @@ class ContainerNetworkTest {
         assertNothingLeft(BRIDGE, TABLE, "nt-web");
         Result after = exec(List.of("busybox", "wget", "-q", "-O", "-", "http://127.0.0.1:" + port + "/"), 20);
         assertNotEquals(0, after.exit(), "the port still answers after stop");
+    }
+
+    /** Another host: a network namespace on a link of its own to this host, which has address OTHER_NET.1 on it. */
+    static void otherHost() throws Exception {
+        assertEquals(0, exec(List.of("ip", "netns", "add", OTHER_HOST), 10).exit());
+        String batch = "link add " + OTHER_VETH + " type veth peer name eth0 netns " + OTHER_HOST + "\n"
+                + "addr add " + OTHER_NET + "1/30 dev " + OTHER_VETH + "\nlink set " + OTHER_VETH + " up\n";
+        Path batchFile = Files.writeString(tmp.resolve("other.batch"), batch);
+        assertEquals(0, exec(List.of("ip", "-batch", batchFile.toString()), 10).exit());
+        Files.writeString(Path.of("/proc/sys/net/ipv4/conf", OTHER_VETH, "forwarding"), "1");
+        Path inside = Files.writeString(tmp.resolve("inside.batch"), "link set lo up\naddr add " + OTHER_NET
+                + "2/30 dev eth0\nlink set eth0 up\n");
+        assertEquals(0, exec(List.of("ip", "-n", OTHER_HOST, "-batch", inside.toString()), 10).exit());
+    }
+
+    static String nft(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("nft"));
+        cmd.addAll(List.of(args));
+        Result r = exec(cmd, 10);
+        assertEquals(0, r.exit(), r.stderr());
+        return r.stdout();
+    }
+
+    /**
+     * Docker's {@code -p 127.0.0.1:8080:80}: the port answers on that address only; another container may
+     * publish the same port on another address of the host, not on all of them; a non-local address is
+     * refused; the lease names the address, and a killed holder's element goes at the next start.
+     */
+    @Test
+    void aPortPublishedOnOneHostAddress() throws Exception {
+        int port = freePort();
+        Running local = httpd("nt-a", "127.0.0.1:" + port + ":80");
+        Running outside = null;
+        try {
+            Result mine = fetch(List.of(), "http://127.0.0.1:" + port + "/");
+            assertEquals("hello from a container\n", mine.stdout(), mine.stderr() + local.err());
+            String address = leaseOf(conf, "nt-a");
+            assertTrue(Files.readString(runtime.resolve("net").resolve(BRIDGE).resolve(address))
+                    .contains("\nPORT=127.0.0.1:" + port + ":80/tcp\n"));
+            assertTrue(nft("list", "map", "ip", TABLE, "addrports").contains("127.0.0.1 . tcp . " + port + " : "
+                    + address + " . 80"));
+
+            otherHost();
+            List<String> other = List.of("ip", "netns", "exec", OTHER_HOST, "timeout", "3", "busybox", "wget", "-q", "-O",
+                    "-", "http://" + OTHER_NET + "1:" + port + "/");
+            Result remote = exec(other, 10);
+            assertNotEquals(0, remote.exit(), "published on 127.0.0.1 only, but another host got: " + remote.stdout());
+
+            // On all addresses: taken on 127.0.0.1. On a non-local address: refused.
+            Result all = jnspawn(conf, "-q", "-n", "-p", port + ":80", "-x", "-M", "nt-c", "-D", root.toString(), "true");
+            assertEquals(125, all.exit(), all.stderr());
+            assertEquals("jnspawn: Port tcp " + port + " is already published by container 'nt-a' (as 127.0.0.1:" + port
+                    + ").\n", all.stderr());
+            Result foreign = jnspawn(conf, "-q", "-n", "-p", "203.0.113.7:" + port + ":80", "-x", "-M", "nt-c", "-D",
+                    root.toString(), "true");
+            assertEquals(125, foreign.exit(), foreign.stderr());
+            assertEquals("jnspawn: Port tcp 203.0.113.7:" + port + ": 203.0.113.7 is not an address of this host; "
+                    + "publish on one of its addresses, or on all of them.\n", foreign.stderr());
+
+            // The same port on another address of the host: the other host reaches that container.
+            outside = httpd("nt-b", OTHER_NET + "1:" + port + ":80");
+            Result reached = fetch(List.of("ip", "netns", "exec", OTHER_HOST), "http://" + OTHER_NET + "1:" + port + "/");
+            assertEquals("hello from a container\n", reached.stdout(), reached.stderr() + outside.err());
+            String addressB = leaseOf(conf, "nt-b");
+            assertEquals("hello from a container\n", fetch(List.of(), "http://127.0.0.1:" + port + "/").stdout());
+
+            // A killed holder: its element goes at the next start, the other one's stays.
+            long pid = Long.parseLong(Files.readAllLines(runtime.resolve("net").resolve(BRIDGE).resolve(address)).get(1)
+                    .substring(4));
+            local.process().destroyForcibly();
+            assertTrue(local.process().waitFor(10, TimeUnit.SECONDS));
+            for (int w = 0; w < 200 && ProcessHandle.of(pid).isPresent(); w++) {
+                Thread.sleep(25);
+            }
+            Result next = jnspawn(conf, "-q", "-n", "-x", "-M", "nt-c", "-D", root.toString(), "true");
+            assertEquals(0, next.exit(), next.stderr());
+            String map = nft("list", "map", "ip", TABLE, "addrports");
+            assertFalse(map.contains("127.0.0.1 . tcp . " + port), map);
+            assertTrue(map.contains(OTHER_NET + "1 . tcp . " + port + " : " + addressB + " . 80"), map);
+            assertEquals(0, jnspawn(conf, "--cleanup", "-M", "nt-a").exit()); // its staging directory
+        } finally {
+            local.process().destroy();
+            local.process().waitFor(20, TimeUnit.SECONDS);
+            if (outside != null) {
+                stop(outside);
+            }
+            exec(List.of("ip", "netns", "del", OTHER_HOST), 10);
+        }
+        assertNothingLeft(BRIDGE, TABLE, "nt-a", "nt-b", "nt-c");
     }
 
     @Test
@@ -339,17 +420,23 @@ class ContainerNetworkTest {
         assertNothingLeft(BRIDGE, TABLE, "nt-d");
     }
 
-    @Test
-    void aMalformedPublishPortNamesFileAndLine() throws Exception {
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            8080:http    | expected [IP:]HOST:CONTAINER[/PROTOCOL]
+            1.2.3:80:80  | host address '1.2.3' is not an IPv4 address
+            ::1:80:80    | an IPv6 host address is not supported (IPv4 only)
+            127.0.0.1:80 | expected [IP:]HOST:CONTAINER[/PROTOCOL]
+            """)
+    void aMalformedPublishPortNamesFileAndLine(String value, String problem) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("files"));
         Path file = Files.writeString(dir.resolve("nt-bad.container"), "[Container]\nDirectory=" + root
-                + "\nPublishPort=8080:http\n");
+                + "\nPublishPort=" + value + "\n");
         List<String> cmd = command(conf, "-q", "-M", "nt-bad");
         cmd.add(1, "-Djcontainer.search.path=" + dir);
         Result r = exec(cmd, 60);
         assertEquals(125, r.exit());
-        assertEquals("jnspawn: " + file + ":3: Invalid published port '8080:http' for key 'PublishPort': "
-                + "expected HOST:CONTAINER[/PROTOCOL]\n", r.stderr());
+        assertEquals("jnspawn: " + file + ":3: Invalid published port '" + value + "' for key 'PublishPort': "
+                + problem + "\n", r.stderr());
     }
 
     @Test
