@@ -40,8 +40,8 @@ final class PortCommand implements Callable<Integer> {
         boolean any = false;
         for (PortMapping m : mappings) {
             if (wanted == null || wanted.equals(m.containerPort() + "/" + m.protocol())) {
-                // Published on every host address (PublishPort= takes no address), as docker port shows it.
-                String published = "0.0.0.0:" + m.hostPort();
+                // On one host address, or on every one (0.0.0.0, as docker port shows it).
+                String published = (m.address() == null ? "0.0.0.0" : m.address()) + ":" + m.hostPort();
                 out.println(wanted == null ? m.containerPort() + "/" + m.protocol() + " -> " + published : published);
                 any = true;
             }

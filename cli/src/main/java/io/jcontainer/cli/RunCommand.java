@@ -69,8 +69,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "Set an environment variable.")
     List<String> env = new ArrayList<>();
 
-    @Option(names = {"-p", "--publish"}, paramLabel = "HOST:CTR[/PROTO]",
-            description = "Publish a container port on the host (PublishPort=; needs --network private).")
+    @Option(names = {"-p", "--publish"}, paramLabel = "[IP:]HOST:CTR[/PROTO]",
+            description = "Publish a container port on the host, on all its addresses or on IPv4 address IP "
+                + "(PublishPort=; needs --network private).")
     List<String> publish = new ArrayList<>();
 
     @Option(names = "--network", paramLabel = "MODE", description = "host, none or private (default).")

@@ -135,7 +135,7 @@ class CleanupLauncherTest {
         Path dir = Files.createDirectories(runtime.resolve("net").resolve(BRIDGE));
         Files.writeString(dir.resolve(".lock"), "");
         return Files.writeString(dir.resolve(address), "MACHINE=" + machine + "\nPID=" + pid + "\nSTART=" + start
-                + "\nINTERFACE=vj-" + machine + "\n");
+                + "\nINTERFACE=vj-" + machine + "\nPORT=8080:80/tcp\nPORT=127.0.0.1:8081:81/udp\n");
     }
 
     Path state(String machine, String leader, String startTime) throws IOException {

@@ -42,6 +42,7 @@ class ContainerOpsTest {
                 PublishPort=8080:80
                 PublishPort=5353:53/udp
                 PublishPort=8443:443/tcp
+                PublishPort=127.0.0.1:8081:81
                 """);
     }
 
@@ -65,8 +66,9 @@ class ContainerOpsTest {
 
     @Test
     void portListsThePublishedPortsAsDockerDoes() {
-        assertEquals("80/tcp -> 0.0.0.0:8080\n53/udp -> 0.0.0.0:5353\n443/tcp -> 0.0.0.0:8443\n",
-                jc.ok("port", "web").out());
+        assertEquals("80/tcp -> 0.0.0.0:8080\n53/udp -> 0.0.0.0:5353\n443/tcp -> 0.0.0.0:8443\n"
+                + "81/tcp -> 127.0.0.1:8081\n", jc.ok("port", "web").out());
+        assertEquals("127.0.0.1:8081\n", jc.ok("port", "web", "81/tcp").out());
         assertEquals("0.0.0.0:5353\n", jc.ok("port", "web", "53/udp").out());
         assertEquals("0.0.0.0:8080\n", jc.ok("port", "web", "80").out());
     }
@@ -105,7 +107,7 @@ class ContainerOpsTest {
         assertEquals(ProcessHandle.current().pid(), running.get("process").get("leader").asLong());
 
         String text = jc.ok("inspect", "web").out();
-        assertTrue(text.lines().anyMatch(l -> l.equals("config.publishPorts=8080:80 5353:53/udp 8443:443/tcp")),
+        assertTrue(text.lines().anyMatch(l -> l.equals("config.publishPorts=8080:80 5353:53/udp 8443:443/tcp 127.0.0.1:8081:81")),
                 text);
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcontainer.jnspawn.settings.ContainerFile;
+import io.jcontainer.jnspawn.settings.PortMapping;
 import io.jcontainer.jnspawn.settings.Words;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,10 +164,17 @@ class RunVerbsTest {
 
     @Test
     void publishedPortsBecomePublishPortLines() throws Exception {
-        jc.ok("run", "--name", "web", "-p", "8080:80", "-p", "5353:53/udp", "demo:1");
+        jc.ok("run", "--name", "web", "-p", "8080:80", "-p", "5353:53/udp", "-p", "127.0.0.1:8081:81", "demo:1");
 
         ContainerFile file = ContainerFile.parse(run.resolve("web.container"));
-        assertEquals(List.of("8080:80", "5353:53/udp"), file.publishPorts());
+        assertEquals(List.of("8080:80", "5353:53/udp", "127.0.0.1:8081:81"), file.publishPorts());
+        // As jnspawn reads them.
+        assertEquals(List.of(new PortMapping("tcp", 8080, 80), new PortMapping("udp", 5353, 53),
+                new PortMapping("tcp", "127.0.0.1", 8081, 81)), file.publishedPorts());
+        var v6 = jc.run("run", "-p", "[::1]:8080:80", "demo:1");
+        assertEquals(125, v6.status());
+        assertEquals("jcontainer: Malformed -p: Invalid published port '[::1]:8080:80': an IPv6 host address is not "
+                + "supported (IPv4 only).", v6.errLine());
         var host = jc.run("run", "--network", "host", "-p", "8080:80", "demo:1");
         assertEquals(125, host.status());
         assertEquals("jcontainer: -p/--publish needs --network private, not 'host'.", host.errLine());

@@ -89,7 +89,7 @@ public final class JnspawnOptions {
             "  -b --boot                 run the image's init as PID 1",
             "     --private-network      own network namespace (loopback only)",
             "  -n --network-veth         own network namespace with a veth to the bridge (Network=private)",
-            "  -p --port=[tcp|udp:]HOST[:CONTAINER]  publish a port (with --network-veth; repeatable)",
+            "  -p --port=[tcp|udp:][IP:]HOST[:CONTAINER]  publish a port (with --network-veth; repeatable)",
             "     --console=MODE         interactive (a pty; default on a terminal) | pipe",
             "     --register=BOOL        register with systemd-machined when run by systemd (default yes)",
             "     --keep-unit            accepted for nspawn compatibility: jnspawn never makes a scope",

@@ -4,6 +4,8 @@ import static io.jcontainer.jnspawn.it.RootSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Network=private for real: a bridge, veths, leases and an nft table of this test's own names
@@ -32,6 +37,10 @@ class ContainerNetworkTest {
     static final String OTHER_HOST = "jctn-other-" + ID;
     static final String OTHER_VETH = "jcto" + ID;
     static final String OTHER_NET = "10.252." + ID + ".";
+    /** A veth pair, both ends on the (test's) host: its address is "another local address of the host". */
+    static final String LOCAL_VETH = "jcth" + ID;
+    static final String HAIRPIN_HOST = "jctn-hairpin-" + ID;
+    static final String LOCAL_ADDRESS = "10.254." + ID + ".1";
     static final String ULA_PREFIX = "fd00:213:" + ID + ":1::";
 
     @TempDir
@@ -67,6 +76,7 @@ class ContainerNetworkTest {
             return;
         }
         exec(List.of("ip", "netns", "del", OTHER_HOST), 10);
+        exec(List.of("ip", "netns", "del", HAIRPIN_HOST), 10);
         for (String m : List.of("nt-web", "nt-client", "nt-a", "nt-b", "nt-c", "nt-d", "nt-cycle")) {
             jnspawn(conf, "--cleanup", "-M", m);
             jnspawn(smallConf, "--cleanup", "-M", m);
@@ -174,16 +184,7 @@ class ContainerNetworkTest {
             Result local = fetch(List.of(), "http://127.0.0.1:" + port + "/");
             assertEquals("hello from a container\n", local.stdout(), local.stderr() + web.err());
 
-            // Another host: a network namespace on a link of its own to this host.
-            assertEquals(0, exec(List.of("ip", "netns", "add", OTHER_HOST), 10).exit());
-            String batch = "link add " + OTHER_VETH + " type veth peer name eth0 netns " + OTHER_HOST + "\n"
-                    + "addr add " + OTHER_NET + "1/30 dev " + OTHER_VETH + "\nlink set " + OTHER_VETH + " up\n";
-            Path batchFile = Files.writeString(tmp.resolve("other.batch"), batch);
-            assertEquals(0, exec(List.of("ip", "-batch", batchFile.toString()), 10).exit());
-            Files.writeString(Path.of("/proc/sys/net/ipv4/conf", OTHER_VETH, "forwarding"), "1");
-            Path inside = Files.writeString(tmp.resolve("inside.batch"), "link set lo up\naddr add " + OTHER_NET
-                    + "2/30 dev eth0\nlink set eth0 up\n");
-            assertEquals(0, exec(List.of("ip", "-n", OTHER_HOST, "-batch", inside.toString()), 10).exit());
+            otherHost();
             Result remote = fetch(List.of("ip", "netns", "exec", OTHER_HOST), "http://" + OTHER_NET + "1:" + port + "/");
             assertEquals("hello from a container\n", remote.stdout(), remote.stderr());
         } finally {
@@ -193,6 +194,95 @@ class ContainerNetworkTest {
         assertNothingLeft(BRIDGE, TABLE, "nt-web");
         Result after = exec(List.of("busybox", "wget", "-q", "-O", "-", "http://127.0.0.1:" + port + "/"), 20);
         assertNotEquals(0, after.exit(), "the port still answers after stop");
+    }
+
+    /** Another host: a network namespace on a link of its own to this host, which has address OTHER_NET.1 on it. */
+    static void otherHost() throws Exception {
+        assertEquals(0, exec(List.of("ip", "netns", "add", OTHER_HOST), 10).exit());
+        String batch = "link add " + OTHER_VETH + " type veth peer name eth0 netns " + OTHER_HOST + "\n"
+                + "addr add " + OTHER_NET + "1/30 dev " + OTHER_VETH + "\nlink set " + OTHER_VETH + " up\n";
+        Path batchFile = Files.writeString(tmp.resolve("other.batch"), batch);
+        assertEquals(0, exec(List.of("ip", "-batch", batchFile.toString()), 10).exit());
+        Files.writeString(Path.of("/proc/sys/net/ipv4/conf", OTHER_VETH, "forwarding"), "1");
+        Path inside = Files.writeString(tmp.resolve("inside.batch"), "link set lo up\naddr add " + OTHER_NET
+                + "2/30 dev eth0\nlink set eth0 up\n");
+        assertEquals(0, exec(List.of("ip", "-n", OTHER_HOST, "-batch", inside.toString()), 10).exit());
+    }
+
+    static String nft(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("nft"));
+        cmd.addAll(List.of(args));
+        Result r = exec(cmd, 10);
+        assertEquals(0, r.exit(), r.stderr());
+        return r.stdout();
+    }
+
+    /**
+     * Docker's {@code -p 127.0.0.1:8080:80}: the port answers on that address only; another container may
+     * publish the same port on another address of the host, not on all of them; a non-local address is
+     * refused; the lease names the address, and a killed holder's element goes at the next start.
+     */
+    @Test
+    void aPortPublishedOnOneHostAddress() throws Exception {
+        int port = freePort();
+        Running local = httpd("nt-a", "127.0.0.1:" + port + ":80");
+        Running outside = null;
+        try {
+            Result mine = fetch(List.of(), "http://127.0.0.1:" + port + "/");
+            assertEquals("hello from a container\n", mine.stdout(), mine.stderr() + local.err());
+            String address = leaseOf(conf, "nt-a");
+            assertTrue(Files.readString(runtime.resolve("net").resolve(BRIDGE).resolve(address))
+                    .contains("\nPORT=127.0.0.1:" + port + ":80/tcp\n"));
+            assertTrue(nft("list", "map", "ip", TABLE, "addrports").contains("127.0.0.1 . tcp . " + port + " : "
+                    + address + " . 80"));
+
+            otherHost();
+            List<String> other = List.of("ip", "netns", "exec", OTHER_HOST, "timeout", "3", "busybox", "wget", "-q", "-O",
+                    "-", "http://" + OTHER_NET + "1:" + port + "/");
+            Result remote = exec(other, 10);
+            assertNotEquals(0, remote.exit(), "published on 127.0.0.1 only, but another host got: " + remote.stdout());
+
+            // On all addresses: taken on 127.0.0.1. On a non-local address: refused.
+            Result all = jnspawn(conf, "-q", "-n", "-p", port + ":80", "-x", "-M", "nt-c", "-D", root.toString(), "true");
+            assertEquals(125, all.exit(), all.stderr());
+            assertEquals("jnspawn: Port tcp " + port + " is already published by container 'nt-a' (as 127.0.0.1:" + port
+                    + ").\n", all.stderr());
+            Result foreign = jnspawn(conf, "-q", "-n", "-p", "203.0.113.7:" + port + ":80", "-x", "-M", "nt-c", "-D",
+                    root.toString(), "true");
+            assertEquals(125, foreign.exit(), foreign.stderr());
+            assertEquals("jnspawn: Port tcp 203.0.113.7:" + port + ": 203.0.113.7 is not an address of this host; "
+                    + "publish on one of its addresses, or on all of them.\n", foreign.stderr());
+
+            // The same port on another address of the host: the other host reaches that container.
+            outside = httpd("nt-b", OTHER_NET + "1:" + port + ":80");
+            Result reached = fetch(List.of("ip", "netns", "exec", OTHER_HOST), "http://" + OTHER_NET + "1:" + port + "/");
+            assertEquals("hello from a container\n", reached.stdout(), reached.stderr() + outside.err());
+            String addressB = leaseOf(conf, "nt-b");
+            assertEquals("hello from a container\n", fetch(List.of(), "http://127.0.0.1:" + port + "/").stdout());
+
+            // A killed holder: its element goes at the next start, the other one's stays.
+            long pid = Long.parseLong(Files.readAllLines(runtime.resolve("net").resolve(BRIDGE).resolve(address)).get(1)
+                    .substring(4));
+            local.process().destroyForcibly();
+            assertTrue(local.process().waitFor(10, TimeUnit.SECONDS));
+            for (int w = 0; w < 200 && ProcessHandle.of(pid).isPresent(); w++) {
+                Thread.sleep(25);
+            }
+            Result next = jnspawn(conf, "-q", "-n", "-x", "-M", "nt-c", "-D", root.toString(), "true");
+            assertEquals(0, next.exit(), next.stderr());
+            String map = nft("list", "map", "ip", TABLE, "addrports");
+            assertFalse(map.contains("127.0.0.1 . tcp . " + port), map);
+            assertTrue(map.contains(OTHER_NET + "1 . tcp . " + port + " : " + addressB + " . 80"), map);
+            assertEquals(0, jnspawn(conf, "--cleanup", "-M", "nt-a").exit()); // its staging directory
+        } finally {
+            local.process().destroy();
+            local.process().waitFor(20, TimeUnit.SECONDS);
+            if (outside != null) {
+                stop(outside);
+            }
+            exec(List.of("ip", "netns", "del", OTHER_HOST), 10);
+        }
+        assertNothingLeft(BRIDGE, TABLE, "nt-a", "nt-b", "nt-c");
     }
 
     @Test
@@ -256,6 +346,70 @@ class ContainerNetworkTest {
         assertNothingLeft(BRIDGE, TABLE, "nt-a", "nt-b");
     }
 
+    /**
+     * Hairpin: a container reaches a published port through an address of the host (the bridge's, or
+     * another interface's), its own port and another container's; the reply must come back from the
+     * address it connected to. In a network namespace of the test's own that plays the host, with
+     * br_netfilter's bridge-nf-call-iptables off and on (per namespace), where a DNAT of a bridged
+     * frame takes another path.
+     */
+    @ParameterizedTest(name = "bridge-nf-call-iptables={0}")
+    @ValueSource(strings = {"0", "1"})
+    void containersReachPublishedPortsThroughTheHostsAddresses(String bridgeNfCallIptables) throws Exception {
+        List<String> in = List.of("ip", "netns", "exec", HAIRPIN_HOST);
+        int port = freePort();
+        String gateway = SUBNET_PREFIX + "1";
+        assertEquals(0, exec(List.of("ip", "netns", "add", HAIRPIN_HOST), 10).exit());
+        Running web = null;
+        try {
+            Path sysctl = Path.of("/proc/sys/net/bridge/bridge-nf-call-iptables");
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(sysctl) || bridgeNfCallIptables.equals("0"),
+                    "skipped: no br_netfilter in this kernel");
+            String batch = "link set lo up\nlink add " + LOCAL_VETH + " type veth peer name jcti" + ID + "\naddr add "
+                    + LOCAL_ADDRESS + "/32 dev " + LOCAL_VETH + "\nlink set " + LOCAL_VETH + " up\nlink set jcti" + ID
+                    + " up\n";
+            Path batchFile = Files.writeString(tmp.resolve("local.batch"), batch);
+            assertEquals(0, exec(List.of("ip", "-n", HAIRPIN_HOST, "-batch", batchFile.toString()), 10).exit());
+            if (Files.exists(sysctl)) {
+                List<String> set = new ArrayList<>(in);
+                set.addAll(List.of("sh", "-c", "echo " + bridgeNfCallIptables + " > " + sysctl));
+                assertEquals(0, exec(set, 10).exit());
+            }
+            List<String> httpd = new ArrayList<>(in);
+            httpd.addAll(command(conf, "-q", "-n", "-x", "-M", "nt-a", "-D", root.toString(), "--bind-ro=" + www + ":/www",
+                    "-p", port + ":80", "httpd", "-f", "-p", "80", "-h", "/www"));
+            web = Running.start(httpd);
+            Result local = fetch(in, "http://127.0.0.1:" + port + "/");
+            assertEquals("hello from a container\n", local.stdout(), local.stderr() + web.err());
+
+            String address = leaseOf(conf, "nt-a");
+            String pid = Files.readAllLines(runtime.resolve("net").resolve(BRIDGE).resolve(address)).get(1).substring(4);
+            for (String host : List.of(gateway, LOCAL_ADDRESS)) {
+                Result self = exec(List.of("nsenter", "--target=" + pid, "--net", "timeout", "5", "busybox", "wget", "-q",
+                        "-O", "-", "http://" + host + ":" + port + "/"), 20);
+                assertEquals("hello from a container\n", self.stdout(), "the container itself through " + host + ": "
+                        + self.stderr());
+            }
+            List<String> client = new ArrayList<>(in);
+            client.addAll(command(conf, "-q", "-n", "-x", "-M", "nt-b", "-D", root.toString(), "sh", "-c",
+                    "for h in " + gateway + " " + LOCAL_ADDRESS + "; do timeout 5 wget -q -O - http://$h:" + port
+                            + "/ || echo failed $h; done"));
+            Result other = exec(client, 60);
+            assertEquals(0, other.exit(), other.stdout() + other.stderr());
+            assertEquals("hello from a container\nhello from a container\n", other.stdout(), other.stderr());
+        } finally {
+            if (web != null) {
+                stop(web);
+            }
+            assertEquals(List.of(), leases(runtime.resolve("net").resolve(BRIDGE)), "leases left");
+            List<String> left = new ArrayList<>(in);
+            left.addAll(List.of("sh", "-c", "nft list tables; ls /sys/class/net"));
+            Result r = exec(left, 10);
+            exec(List.of("ip", "netns", "del", HAIRPIN_HOST), 10);
+            assertFalse(r.stdout().contains(TABLE) || r.stdout().contains(BRIDGE) || r.stdout().contains("vj-"), r.stdout());
+        }
+    }
+
     @Test
     void networkNoneHasLoopbackUpAndNothingElse() throws Exception {
         Result r = jnspawn(conf, "-q", "--private-network", "-x", "-M", "nt-c", "-D", root.toString(), "sh", "-c",
@@ -315,6 +469,30 @@ class ContainerNetworkTest {
     }
 
     @Test
+    void aSecondContainerOfTheSameNameIsRefusedAndTheFirstKeepsItsNetwork() throws Exception {
+        int port = freePort();
+        Running web = httpd("nt-dup", port + ":80");
+        try {
+            assertEquals("hello from a container\n", fetch(List.of(), "http://127.0.0.1:" + port + "/").stdout());
+            String address = leaseOf(conf, "nt-dup");
+            Result same = jnspawn(conf, "-q", "-n", "-x", "-M", "nt-dup", "-D", root.toString(), "true");
+            assertEquals(125, same.exit());
+            assertEquals("jnspawn: Container 'nt-dup' is already running on bridge '" + BRIDGE + "' (address " + address
+                    + ").", same.stderr().strip());
+            // On another bridge: its veth name is taken, and the failure must not remove the first one's.
+            Result other = jnspawn(smallConf, "-q", "-n", "-x", "-M", "nt-dup", "-D", root.toString(), "true");
+            assertEquals(125, other.exit());
+            assertEquals("jnspawn: Interface 'vj-nt-dup' exists already: is another container named 'nt-dup' running "
+                    + "(on another bridge)?", other.stderr().strip());
+            assertNothingLeft(SMALL_BRIDGE, SMALL_TABLE);
+            assertEquals("hello from a container\n", fetch(List.of(), "http://127.0.0.1:" + port + "/").stdout());
+        } finally {
+            stop(web);
+        }
+        assertNothingLeft(BRIDGE, TABLE, "nt-dup");
+    }
+
+    @Test
     void aPortAlreadyPublishedIsOneLineAndLeavesNothing() throws Exception {
         int port = freePort();
         Running web = httpd("nt-c", port + ":80");
@@ -332,17 +510,44 @@ class ContainerNetworkTest {
         assertNothingLeft(BRIDGE, TABLE, "nt-c", "nt-d");
     }
 
+    /** A port a host process listens on (TCP) or has a socket bound to (UDP) would be hijacked by the DNAT: refused. */
     @Test
-    void aMalformedPublishPortNamesFileAndLine() throws Exception {
+    void aPortAHostProcessUsesIsOneLineAndLeavesNothing() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = listener.getLocalPort();
+            Result r = jnspawn(conf, "-q", "-n", "-p", port + ":80", "-x", "-M", "nt-d", "-D", root.toString(), "true");
+            assertEquals(125, r.exit(), r.stderr());
+            assertEquals("jnspawn: Port tcp " + port + " is in use on the host (a process listens on it); "
+                    + "choose another host port.\n", r.stderr());
+        }
+        try (DatagramSocket bound = new DatagramSocket(0)) {
+            int port = bound.getLocalPort();
+            Result r = jnspawn(conf, "-q", "-n", "-p", "udp:" + port + ":53", "-x", "-M", "nt-d", "-D", root.toString(),
+                    "true");
+            assertEquals(125, r.exit(), r.stderr());
+            assertEquals("jnspawn: Port udp " + port + " is in use on the host (a process listens on it); "
+                    + "choose another host port.\n", r.stderr());
+        }
+        assertNothingLeft(BRIDGE, TABLE, "nt-d");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            8080:http    | expected [IP:]HOST:CONTAINER[/PROTOCOL]
+            1.2.3:80:80  | host address '1.2.3' is not an IPv4 address
+            ::1:80:80    | an IPv6 host address is not supported (IPv4 only)
+            127.0.0.1:80 | expected [IP:]HOST:CONTAINER[/PROTOCOL]
+            """)
+    void aMalformedPublishPortNamesFileAndLine(String value, String problem) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("files"));
         Path file = Files.writeString(dir.resolve("nt-bad.container"), "[Container]\nDirectory=" + root
-                + "\nPublishPort=8080:http\n");
+                + "\nPublishPort=" + value + "\n");
         List<String> cmd = command(conf, "-q", "-M", "nt-bad");
         cmd.add(1, "-Djcontainer.search.path=" + dir);
         Result r = exec(cmd, 60);
         assertEquals(125, r.exit());
-        assertEquals("jnspawn: " + file + ":3: Invalid published port '8080:http' for key 'PublishPort': "
-                + "expected HOST:CONTAINER[/PROTOCOL]\n", r.stderr());
+        assertEquals("jnspawn: " + file + ":3: Invalid published port '" + value + "' for key 'PublishPort': "
+                + problem + "\n", r.stderr());
     }
 
     @Test

@@ -43,7 +43,7 @@ class ContainerFileErrorsTest {
             Bind                | foo            | Invalid bind 'foo' for key 'Bind': source must be an absolute path
             BindReadOnly        | /a:b           | Invalid bind '/a:b' for key 'BindReadOnly': destination must be an absolute path
             TemporaryFileSystem | tmp            | Invalid tmpfs 'tmp' for key 'TemporaryFileSystem': path must be an absolute path
-            PublishPort         | 8080:http      | Invalid published port '8080:http' for key 'PublishPort': expected HOST:CONTAINER[/PROTOCOL]
+            PublishPort         | 8080:http      | Invalid published port '8080:http' for key 'PublishPort': expected [IP:]HOST:CONTAINER[/PROTOCOL]
             PublishPort         | 8080:80/sctp   | Invalid published port '8080:80/sctp' for key 'PublishPort': protocol must be tcp or udp
             PublishPort         | 70000:80       | Invalid published port '70000:80' for key 'PublishPort': port 70000 is not in 1..65535
             Network             | bridge         | Invalid network 'bridge' for key 'Network': expected private, host or none

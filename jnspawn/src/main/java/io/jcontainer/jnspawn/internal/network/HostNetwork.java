@@ -39,6 +39,12 @@ public final class HostNetwork {
     /** A map element as nft lists it; the protocol is a number where /etc/protocols is missing. */
     private static final Pattern ELEMENT = Pattern.compile(
             "\\b(tcp|udp|6|17)\\s*\\.\\s*(\\d+)\\s*:\\s*(\\d+\\.\\d+\\.\\d+\\.\\d+)\\s*\\.\\s*(\\d+)");
+    /** An element of the map of ports published on one host address: the address, then as {@link #ELEMENT}. */
+    private static final Pattern ADDRESS_ELEMENT = Pattern.compile("\\b(\\d+\\.\\d+\\.\\d+\\.\\d+)\\s*\\.\\s*"
+            + ELEMENT.pattern().substring(2));
+    /** The maps of published ports: on every address (protocol . port), on one (address . protocol . port). */
+    static final String PORTS = "ports";
+    static final String ADDRESS_PORTS = "addrports";
 
     private static final Path ROUTES = Path.of("/proc/net/route");
 
@@ -101,8 +107,21 @@ public final class HostNetwork {
             if (!Files.exists(Path.of("/sys/class/net", config.bridge()))) {
                 checkSubnetIsFree(ROUTES);
             }
+            checkHostSockets(ports);
+            checkLocalAddresses(ports);
+            for (Lease l : leases) { // all live now
+                if (l.machine().equals(machine)) {
+                    throw new LaunchException("Container '" + machine + "' is already running on bridge '"
+                            + config.bridge() + "' (address " + l.address() + ").");
+                }
+            }
             String address = freeAddress(leases);
             String ifname = hostInterfaceName(machine);
+            if (Files.exists(Path.of("/sys/class/net", ifname))) {
+                // Not ours to remove on the way out, as the failure below would: another container's.
+                throw new LaunchException("Interface '" + ifname + "' exists already: is another container named '"
+                        + machine + "' running (on another bridge)?");
+            }
             long start = startTime(pid);
             Lease lease = new Lease(leaseDir.resolve(address), address, machine, pid, start, ifname, ports);
             writeLease(lease);
@@ -138,6 +157,8 @@ public final class HostNetwork {
         host.append("link add ").append(lease.hostInterface()).append(" type veth peer name ").append(CONTAINER_INTERFACE)
                 .append(" netns ").append(lease.pid()).append('\n');
         host.append("link set ").append(lease.hostInterface()).append(" master ").append(bridge).append(" up\n");
+        // Hairpin through br_netfilter: a container's own published port, DNATed while bridged, leaves by its port.
+        host.append("link set dev ").append(lease.hostInterface()).append(" type bridge_slave hairpin on\n");
         Commands.run("Failed to create the veth '" + lease.hostInterface() + "' on bridge '" + bridge + "'",
                 host.toString(), Commands.tool("ip"), "-batch", "-");
         if (newBridge) {
@@ -189,6 +210,8 @@ public final class HostNetwork {
         StringBuilder s = new StringBuilder();
         s.append("add table ").append(t).append('\n');
         s.append("add map ").append(t).append(" ports { type inet_proto . inet_service : ipv4_addr . inet_service; }\n");
+        s.append("add map ").append(t).append(" addrports { type ipv4_addr . inet_proto . inet_service : ipv4_addr . "
+                + "inet_service; }\n");
         s.append("add chain ").append(t).append(" prerouting { type nat hook prerouting priority -100; policy accept; }\n");
         s.append("add chain ").append(t).append(" output { type nat hook output priority -100; policy accept; }\n");
         s.append("add chain ").append(t).append(" postrouting { type nat hook postrouting priority 100; policy accept; }\n");
@@ -196,21 +219,29 @@ public final class HostNetwork {
         for (String chain : List.of("prerouting", "output", "postrouting", "input")) {
             s.append("flush chain ").append(t).append(' ').append(chain).append('\n');
         }
-        // Published ports: to any local address, from outside (prerouting) and from the host (output).
-        s.append("add rule ").append(t).append(" prerouting fib daddr type local dnat ip to meta l4proto . th dport map @ports\n");
-        s.append("add rule ").append(t).append(" output fib daddr type local dnat ip to meta l4proto . th dport map @ports\n");
+        // Published ports: to one local address, then to any, from outside (prerouting) and from the host (output).
+        for (String chain : List.of("prerouting", "output")) {
+            s.append("add rule ").append(t).append(' ').append(chain)
+                    .append(" fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @addrports\n");
+            s.append("add rule ").append(t).append(' ').append(chain)
+                    .append(" fib daddr type local dnat ip to meta l4proto . th dport map @ports\n");
+        }
         // Outbound NAT; and connections from 127.0.0.1 leave to the bridge with the bridge's address.
         s.append("add rule ").append(t).append(" postrouting ip saddr ").append(subnet).append(" ip daddr != ")
                 .append(subnet).append(" masquerade\n");
         s.append("add rule ").append(t).append(" postrouting oifname ").append(bridge)
                 .append(" ip saddr 127.0.0.0/8 masquerade\n");
+        // Hairpin: a container reaching a published port through a host address is DNATed back to
+        // the bridge; the reply must return through the host to be un-NATed, not over the bridge.
+        s.append("add rule ").append(t).append(" postrouting oifname ").append(bridge).append(" ip saddr ")
+                .append(subnet).append(" ct status dnat masquerade\n");
         // route_localnet lets 127/8 in from the bridge: only as replies (CVE-2020-8558's lesson).
         s.append("add rule ").append(t).append(" input iifname ").append(bridge)
                 .append(" ip daddr 127.0.0.0/8 ct state != { established, related } drop\n");
         for (PortMapping p : lease.ports()) {
-            s.append("create element ").append(t).append(" ports { ").append(p.protocol()).append(" . ")
-                    .append(p.hostPort()).append(" : ").append(lease.address()).append(" . ").append(p.containerPort())
-                    .append(" }\n");
+            s.append("create element ").append(t).append(p.address() == null ? " ports { " : " addrports { "
+                    + p.address() + " . ").append(p.protocol()).append(" . ").append(p.hostPort()).append(" : ")
+                    .append(lease.address()).append(" . ").append(p.containerPort()).append(" }\n");
         }
         return s.toString();
     }
@@ -311,6 +342,11 @@ public final class HostNetwork {
         }
     }
 
+    /** A protocol as nft lists it (a number where /etc/protocols is missing), by name. */
+    private static String protocolName(String listed) {
+        return listed.equals("6") ? "tcp" : listed.equals("17") ? "udp" : listed;
+    }
+
     /** Deletes the map elements whose address no lease holds (left by a killed jnspawn). */
     private void pruneTable(List<Lease> leases) {
         Set<String> held = new HashSet<>();
@@ -318,20 +354,24 @@ public final class HostNetwork {
             held.add(l.address());
         }
         String t = "ip " + config.table();
-        String listing;
-        try {
-            listing = Commands.run("Failed to list the published ports", "", Commands.tool("nft"), "list", "map", "ip",
-                    config.table(), "ports");
-        } catch (LaunchException e) {
-            return; // no table: nothing to prune
-        }
         StringBuilder s = new StringBuilder();
         int before = removed.size();
-        for (String[] e : elements(listing)) {
-            if (!held.contains(e[2])) {
-                s.append("delete element ").append(t).append(" ports { ").append(e[0]).append(" . ").append(e[1])
-                        .append(" }\n");
-                removed.add("published port " + e[0] + " " + e[1] + " -> " + e[2] + ":" + e[3]);
+        for (String map : List.of(PORTS, ADDRESS_PORTS)) {
+            String listing;
+            try {
+                listing = Commands.run("Failed to list the published ports", "", Commands.tool("nft"), "list", "map", "ip",
+                        config.table(), map);
+            } catch (LaunchException e) {
+                continue; // no table (or a table of an older jnspawn without the map): nothing to prune
+            }
+            for (String[] e : map.equals(PORTS) ? elements(listing) : addressElements(listing)) {
+                if (!held.contains(e[2])) {
+                    s.append("delete element ").append(t).append(' ').append(map).append(" { ")
+                            .append(map.equals(PORTS) ? "" : e[4] + " . ").append(e[0]).append(" . ").append(e[1])
+                            .append(" }\n");
+                    removed.add("published port " + protocolName(e[0]) + " " + (map.equals(PORTS) ? "" : e[4] + ":")
+                            + e[1] + " -> " + e[2] + ":" + e[3]);
+                }
             }
         }
         if (s.length() > 0) {
@@ -350,6 +390,19 @@ public final class HostNetwork {
         Matcher m = ELEMENT.matcher(listing);
         while (m.find()) {
             out.add(new String[] {m.group(1), m.group(2), m.group(3), m.group(4)});
+        }
+        return out;
+    }
+
+    /**
+     * The elements of {@code nft list map ... addrports} output as {protocol, host port, address,
+     * container port, host address}.
+     */
+    static List<String[]> addressElements(String listing) {
+        List<String[]> out = new ArrayList<>();
+        Matcher m = ADDRESS_ELEMENT.matcher(listing);
+        while (m.find()) {
+            out.add(new String[] {m.group(2), m.group(3), m.group(4), m.group(5), m.group(1)});
         }
         return out;
     }
@@ -377,16 +430,20 @@ public final class HostNetwork {
     }
 
     private void checkPorts(String machine, List<PortMapping> ports, List<Lease> leases) throws LaunchException {
-        Set<String> seen = new HashSet<>();
-        for (PortMapping p : ports) {
-            if (!seen.add(p.protocol() + p.hostPort())) {
-                throw new LaunchException("Port " + p.protocol() + " " + p.hostPort() + " is published twice.");
+        for (int i = 0; i < ports.size(); i++) {
+            PortMapping p = ports.get(i);
+            for (PortMapping q : ports.subList(0, i)) {
+                if (q.overlaps(p)) {
+                    throw new LaunchException("Port " + p.protocol() + " " + p.hostSide() + " is published twice"
+                            + (q.hostSide().equals(p.hostSide()) ? "." : " (also as " + q.hostSide() + ")."));
+                }
             }
             for (Lease l : leases) {
                 for (PortMapping q : l.ports()) {
-                    if (q.protocol().equals(p.protocol()) && q.hostPort() == p.hostPort()) {
-                        throw new LaunchException("Port " + p.protocol() + " " + p.hostPort()
-                                + " is already published by container '" + l.machine() + "'.");
+                    if (q.overlaps(p)) {
+                        throw new LaunchException("Port " + p.protocol() + " " + p.hostSide()
+                                + " is already published by container '" + l.machine() + "'"
+                                + (q.hostSide().equals(p.hostSide()) ? "." : " (as " + q.hostSide() + ")."));
                     }
                 }
             }
@@ -427,10 +484,49 @@ public final class HostNetwork {
         }
     }
 
+    /** A port a host process listens on (or, for UDP, has a socket on) would lose its traffic to the DNAT. */
+    private static void checkHostSockets(List<PortMapping> ports) throws LaunchException {
+        for (PortMapping p : ports) {
+            boolean used;
+            try {
+                used = HostSockets.inUse(p.protocol(), p.address(), p.hostPort());
+            } catch (IOException e) {
+                throw new LaunchException("Failed to read the host's " + p.protocol() + " sockets: " + e.getMessage(), e);
+            }
+            if (used) {
+                throw new LaunchException("Port " + p.protocol() + " " + p.hostSide()
+                        + " is in use on the host (a process listens on it); choose another host port.");
+            }
+        }
+    }
+
     /** /proc/net/route prints each address as the integer its network-order bytes make on this machine. */
     private static int hostOrder(int printed) {
         return java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(printed)
                 : printed;
+    }
+
+    /**
+     * A port published on one address needs an address of this host: the DNAT matches local
+     * destinations only, so on another address it would never answer (as Docker, whose bind fails).
+     */
+    private static void checkLocalAddresses(List<PortMapping> ports) throws LaunchException {
+        for (PortMapping p : ports) {
+            if (p.address() == null) {
+                continue;
+            }
+            boolean local;
+            try {
+                java.net.InetAddress a = java.net.InetAddress.getByName(p.address()); // a literal: no lookup
+                local = a.isLoopbackAddress() || java.net.NetworkInterface.getByInetAddress(a) != null;
+            } catch (IOException e) {
+                throw new LaunchException("Failed to read the host's addresses: " + e.getMessage(), e);
+            }
+            if (!local) {
+                throw new LaunchException("Port " + p.protocol() + " " + p.hostSide() + ": " + p.address()
+                        + " is not an address of this host; publish on one of its addresses, or on all of them.");
+            }
+        }
     }
 
     private String freeAddress(List<Lease> leases) throws LaunchException {

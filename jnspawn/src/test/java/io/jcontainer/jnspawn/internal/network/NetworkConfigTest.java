@@ -77,6 +77,17 @@ class NetworkConfigTest {
     }
 
     @Test
+    void addressMapElementsAreReadWithProtocolNamesOrNumbers() {
+        String listing = "table ip jcontainer {\n\tmap addrports {\n\t\ttype ipv4_addr . inet_proto . inet_service : "
+                + "ipv4_addr . inet_service\n\t\telements = { 127.0.0.1 . tcp . 8080 : 10.213.0.2 . 80,\n\t\t\t     "
+                + "192.0.2.7 . 17 . 5353 : 10.213.0.4 . 53 }\n\t}\n}\n";
+        List<String[]> e = HostNetwork.addressElements(listing);
+        assertEquals(2, e.size());
+        assertEquals(List.of("tcp", "8080", "10.213.0.2", "80", "127.0.0.1"), List.of(e.get(0)));
+        assertEquals(List.of("17", "5353", "10.213.0.4", "53", "192.0.2.7"), List.of(e.get(1)));
+    }
+
+    @Test
     void hostInterfaceNamesFitIfnamsiz() {
         assertEquals("vj-web", HostNetwork.hostInterfaceName("web"));
         assertEquals("vj-abcdefghijkl", HostNetwork.hostInterfaceName("abcdefghijkl"));
