@@ -99,3 +99,27 @@ else
     bad "$U has no MainPID ('$pid')"
 fi
 systemctl reset-failed "$U" 2>/dev/null || true
+
+# No ExecStopPost= at all: a foreground jnspawn (as on a host without systemd) killed with SIGKILL,
+# its container with it. `jcontainer cleanup` removes what it left, and says what.
+/usr/libexec/jcontainer/jnspawn -q -n -p 18083:80 -M fg9 --image=hello:1 -x sleep 300 >fg9.log 2>&1 &
+fg=$!
+if wait_for 120 sh -c 'grep -qs "^MACHINE=fg9$" /run/jcontainer/net/jcontainer0/[0-9]*' >/dev/null; then
+    ok "a foreground jnspawn fg9 leased an address"
+else
+    bad "fg9 leased no address: $(cat fg9.log)"
+fi
+kill -9 "$fg"; wait "$fg" 2>/dev/null
+wait_for 10 sh -c '! pgrep -f "sleep 300" >/dev/null' >/dev/null || bad "fg9's container outlived its jnspawn"
+echo "----- jcontainer cleanup"; jcontainer cleanup 2>&1 | tee cleanup.txt
+grep -Eq "^Removed lease 10\.213\.0\.[0-9]+ of 'fg9' on bridge 'jcontainer0'$" cleanup.txt \
+    && ok "cleanup removed fg9's lease" || bad "cleanup: no line for fg9's lease"
+grep -Eq "^Removed published port tcp 18083 -> 10\.213\.0\.[0-9]+:80$" cleanup.txt \
+    && ok "cleanup removed fg9's published port" || bad "cleanup: no line for port 18083"
+grep -q "^Removed staging directory '/run/jcontainer/jnspawn\.fg9\." cleanup.txt \
+    && ok "cleanup removed fg9's staging directory" || bad "cleanup: no line for fg9's staging directory"
+left=$(ip -br link show 2>/dev/null | awk '$1 ~ /^vj-fg9/ || $1 == "jcontainer0" {print "interface " $1}'
+    ls /run/jcontainer/net/jcontainer0/ 2>/dev/null | grep -v '^\.' | sed 's/^/lease /'
+    nft list tables 2>/dev/null | grep -x 'table ip jcontainer'
+    ls -d /run/jcontainer/jnspawn.fg9.* /run/jcontainer/fg9.state 2>/dev/null)
+[ -z "$left" ] && ok "after jcontainer cleanup: nothing of fg9 left" || bad "after jcontainer cleanup: left $left"
