@@ -95,6 +95,18 @@ class LayerWriterTest {
     }
 
     @Test
+    void anEtcHoldingOnlyJnspawnsMountTargetsIsLeftOut() throws Exception {
+        Path run = tmp.resolve("run-upper");
+        Path etc = Files.createDirectories(run.resolve("etc"));
+        Files.write(etc.resolve("hosts"), new byte[0]);
+        Files.write(etc.resolve("resolv.conf"), new byte[0]);
+        Files.writeString(Files.createDirectories(run.resolve("srv")).resolve("made.txt"), "made\n");
+        NewLayer layer = store.writeLayer(run);
+        List<String> names = script(tmp, "tar -tzf " + store.blobs().path(layer.blob().digest())).lines().toList();
+        assertEquals(List.of("srv/", "srv/made.txt"), names);
+    }
+
+    @Test
     void jnspawnsEmptyMountTargetsAreLeftOut() throws Exception {
         Path etc = Files.createDirectories(upper.resolve("etc"));
         Files.write(etc.resolve("hosts"), new byte[0]);

@@ -48,11 +48,24 @@ public final class LayerWriter {
     private static final String OPAQUE = ".wh..wh..opq";
     /**
      * Files jnspawn bind-mounts its generated {@code /etc/hosts} and {@code /etc/resolv.conf} onto
-     * (Network=private|none). Where the image lacks them it creates empty mount targets, which land
+     * (every network mode). Where the image lacks them it creates empty mount targets, which land
      * in the upper dir; the container's own writes go to the bound files, never to these. Empty,
      * they are left out of a layer, as Docker leaves its own (the "-init" layer) out of a commit.
      */
     private static final java.util.Set<String> MOUNT_TARGETS = java.util.Set.of("etc/hosts", "etc/resolv.conf");
+    /** Whether {@code etc} holds nothing but empty {@link #MOUNT_TARGETS}. */
+    private static boolean onlyMountTargets(Path etc) throws IOException {
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(etc)) {
+            for (Path e : entries) {
+                if (!MOUNT_TARGETS.contains("etc/" + e.getFileName()) || !Files.isRegularFile(e, LinkOption.NOFOLLOW_LINKS)
+                        || Files.size(e) != 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private static final List<String> OVERLAY_XATTR_PREFIXES = List.of("trusted.overlay.", "user.overlay.");
     private static final List<String> OPAQUE_XATTRS = List.of("trusted.overlay.opaque", "user.overlay.opaque");
     private static final List<String> INCOMPLETE_XATTRS = List.of("trusted.overlay.redirect", "user.overlay.redirect",
@@ -138,8 +151,12 @@ public final class LayerWriter {
         }
         switch (fmt) {
             case 0040000 -> {
+                boolean opaque = OPAQUE_XATTRS.stream().anyMatch(x -> isY(all.get(x)));
+                if (!opaque && name.equals("etc") && onlyMountTargets(p)) {
+                    return; // copied up (or made) only to hold the mount targets: no change of the container's
+                }
                 tar.put(header(name + "/", '5', mode, uid, gid, 0, mtime, null, kept), null);
-                if (OPAQUE_XATTRS.stream().anyMatch(x -> isY(all.get(x)))) {
+                if (opaque) {
                     tar.put(header(name + "/" + OPAQUE, '0', mode, uid, gid, 0, mtime, null, Map.of()), null);
                 }
                 writeChildren(p, name + "/");

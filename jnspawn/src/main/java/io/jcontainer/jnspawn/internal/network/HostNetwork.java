@@ -471,9 +471,9 @@ public final class HostNetwork {
             int destination;
             int mask;
             try {
-                destination = hostOrder(Integer.parseUnsignedInt(f[1], 16));
-                mask = hostOrder(Integer.parseUnsignedInt(f[7], 16));
-            } catch (NumberFormatException e) {
+                destination = ipv4(f[1]);
+                mask = ipv4(f[7]);
+            } catch (RuntimeException e) {
                 continue;
             }
             if (mask != 0 && subnet.overlaps(destination, mask)) { // the default route overlaps everything
@@ -500,10 +500,9 @@ public final class HostNetwork {
         }
     }
 
-    /** /proc/net/route prints each address as the integer its network-order bytes make on this machine. */
-    private static int hostOrder(int printed) {
-        return java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(printed)
-                : printed;
+    /** An IPv4 address in /proc/net's hex (see {@link HostSockets#decode}) as an int, first byte highest. */
+    private static int ipv4(String hex) {
+        return java.nio.ByteBuffer.wrap(HostSockets.decode(hex).getAddress()).getInt();
     }
 
     /**
