@@ -47,6 +47,15 @@ wait_for() {
     done
 }
 
+# net_leftovers NAME...: what containers NAME... left of Network=private (their veths, any lease, the
+# bridge and nft table of the default network.conf) and their staging directories; empty if nothing.
+net_leftovers() {
+    names=$(printf '%s|' "$@")
+    ip -br link show 2>/dev/null | awk -v p="^vj-(${names%|})" '$1 ~ p || $1 == "jcontainer0" {print "interface " $1}'
+    ls /run/jcontainer/net/jcontainer0/ 2>/dev/null | grep -v '^\.' | sed 's/^/lease /'
+    nft list tables 2>/dev/null | grep -x 'table ip jcontainer'
+    for n in "$@"; do ls -d /run/jcontainer/jnspawn."$n".* 2>/dev/null; done
+}
 machine_listed() { machinectl list --no-legend --no-pager 2>/dev/null | awk '{print $1}' | grep -qx "$1"; }
 unit_prop() { systemctl show -p "$2" --value "$1"; }
 

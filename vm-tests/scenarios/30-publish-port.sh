@@ -27,12 +27,6 @@ CF
 echo "----- /etc/jcontainer/pub.container"; cat /etc/jcontainer/pub.container
 systemctl daemon-reload
 
-leftovers() { # prints what a stopped container left; empty if nothing
-    ip -br link show 2>/dev/null | awk '$1 ~ /^vj-pub/ || $1 == "jcontainer0" {print "interface " $1}'
-    ls /run/jcontainer/net/jcontainer0/ 2>/dev/null | grep -v '^\.' | sed 's/^/lease /'
-    nft list tables 2>/dev/null | grep -x 'table ip jcontainer'
-    ls -d /run/jcontainer/jnspawn.pub.* 2>/dev/null
-}
 
 t0=$(now_ms)
 if timeout 180 systemctl start "$U"; then
@@ -75,7 +69,7 @@ grep -qE "^ *Address: 10\.213\.0\.2$" jstatus.txt && ok "jcontainer status shows
     || bad "jcontainer status: no Address: 10.213.0.2"
 
 timeout 120 systemctl stop "$U" && ok "systemctl stop $U" || bad "systemctl stop $U (exit $?)"
-left=$(leftovers)
+left=$(net_leftovers pub)
 [ -z "$left" ] && ok "after stop: no veth, bridge, lease, nft table or staging dir" || bad "after stop: left $left"
 curl -s -m 3 http://localhost:$PORT/ >/dev/null && bad "port $PORT still answers after stop" || ok "port $PORT closed after stop"
 
@@ -90,7 +84,7 @@ if [ -n "$pid" ] && [ "$pid" != 0 ]; then
     else
         bad "$U is '$(systemctl is-active "$U")' 30 s after the kill"
     fi
-    left=$(leftovers)
+    left=$(net_leftovers pub)
     [ -z "$left" ] && ok "after kill -9: nothing left (ExecStopPost= jnspawn --cleanup)" || bad "after kill -9: left $left"
     # The verb for what no ExecStopPost= cleaned: here there is nothing, and it says so.
     out=$(jcontainer cleanup 2>&1)
@@ -118,8 +112,5 @@ grep -Eq "^Removed published port tcp 18083 -> 10\.213\.0\.[0-9]+:80$" cleanup.t
     && ok "cleanup removed fg9's published port" || bad "cleanup: no line for port 18083"
 grep -q "^Removed staging directory '/run/jcontainer/jnspawn\.fg9\." cleanup.txt \
     && ok "cleanup removed fg9's staging directory" || bad "cleanup: no line for fg9's staging directory"
-left=$(ip -br link show 2>/dev/null | awk '$1 ~ /^vj-fg9/ || $1 == "jcontainer0" {print "interface " $1}'
-    ls /run/jcontainer/net/jcontainer0/ 2>/dev/null | grep -v '^\.' | sed 's/^/lease /'
-    nft list tables 2>/dev/null | grep -x 'table ip jcontainer'
-    ls -d /run/jcontainer/jnspawn.fg9.* /run/jcontainer/fg9.state 2>/dev/null)
+left=$(net_leftovers fg9; ls /run/jcontainer/fg9.state 2>/dev/null)
 [ -z "$left" ] && ok "after jcontainer cleanup: nothing of fg9 left" || bad "after jcontainer cleanup: left $left"

@@ -36,12 +36,6 @@ CF
 echo "----- /etc/jcontainer/loc.container"; cat /etc/jcontainer/loc.container
 systemctl daemon-reload
 
-leftovers() { # prints what a stopped container left; empty if nothing
-    ip -br link show 2>/dev/null | awk '$1 ~ /^vj-(loc|busy)/ || $1 == "jcontainer0" {print "interface " $1}'
-    ls /run/jcontainer/net/jcontainer0/ 2>/dev/null | grep -v '^\.' | sed 's/^/lease /'
-    nft list tables 2>/dev/null | grep -x 'table ip jcontainer'
-    ls -d /run/jcontainer/jnspawn.loc.* /run/jcontainer/jnspawn.busy.* 2>/dev/null
-}
 
 t0=$(now_ms)
 if timeout 180 systemctl start "$U"; then
@@ -108,7 +102,7 @@ kill "$nc_pid" 2>/dev/null; nc_pid=
 systemctl reset-failed "$BUSY" 2>/dev/null || true
 
 timeout 120 systemctl stop "$U" && ok "systemctl stop $U" || bad "systemctl stop $U (exit $?)"
-left=$(leftovers)
+left=$(net_leftovers loc busy)
 [ -z "$left" ] && ok "after stop: no veth, bridge, lease, nft table or staging dir" || bad "after stop: left $left"
 rm -f /etc/jcontainer/loc.container /etc/jcontainer/busy.container
 systemctl daemon-reload
