@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
  * <p>Leases are files {@code RUNTIME/net/BRIDGE/ADDRESS} naming the machine, the container's PID 1
  * (with its start time, so a recycled pid is not taken for it) and the published ports; every
  * change happens under an exclusive lock on {@code RUNTIME/net/BRIDGE/.lock}. A lease whose holder
- * is gone is stale: the next start and {@code jnspawn --cleanup} remove it, and every map element
- * of the nft table whose address has no lease. The veth goes by itself when the container's network
+ * is gone is stale: the next start and {@code jnspawn --cleanup} remove it and its map elements (by
+ * key; a start that finds stale leases, and {@code jcontainer cleanup}, delete every element whose
+ * address has no lease). The veth goes by itself when the container's network
  * namespace dies. When the last lease goes, so do the table and the bridge.
  */
 public final class HostNetwork {
@@ -100,7 +101,7 @@ public final class HostNetwork {
         try (FileChannel lockFile = FileChannel.open(leaseDir.resolve(".lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
             List<Lease> leases = readLeases();
-            if (removeStale(leases)) {
+            if (!removeStale(leases).isEmpty()) {
                 pruneTable(leases);
             }
             checkPorts(machine, ports, leases);
@@ -132,6 +133,8 @@ public final class HostNetwork {
                 deleteQuietly(lease.file());
                 if (leases.isEmpty()) {
                     removeShared();
+                } else {
+                    pruneTable(leases); // its ports, if nft added them before what failed
                 }
                 throw e;
             }
@@ -280,17 +283,21 @@ public final class HostNetwork {
         try (FileChannel lockFile = FileChannel.open(leaseDir.resolve(".lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
             List<Lease> leases = readLeases();
+            List<Lease> gone = new ArrayList<>();
             for (Lease l : new ArrayList<>(leases)) {
                 if (l.machine().equals(machine) && (holder < 0 ? !l.holderAlive() : l.pid() == holder)) {
                     removeLease(l);
                     leases.remove(l);
+                    gone.add(l);
                 }
             }
-            removeStale(leases);
+            gone.addAll(removeStale(leases));
             if (leases.isEmpty()) {
                 removeShared();
+            } else if (machine == null) {
+                pruneTable(leases); // jcontainer cleanup: every element without a lease, whatever left it
             } else {
-                pruneTable(leases);
+                deletePorts(gone, leases);
             }
         } catch (IOException e) {
             warn("Failed to lock the leases in '" + leaseDir + "', ignoring: " + e.getMessage());
@@ -320,17 +327,46 @@ public final class HostNetwork {
         return out;
     }
 
-    /** Removes leases whose holder is gone from disk and from {@code leases}; true if there were any. */
-    private boolean removeStale(List<Lease> leases) {
-        boolean any = false;
+    /** Removes leases whose holder is gone from disk and from {@code leases}; returns them. */
+    private List<Lease> removeStale(List<Lease> leases) {
+        List<Lease> stale = new ArrayList<>();
         for (Lease l : new ArrayList<>(leases)) {
             if (!l.holderAlive()) {
                 removeLease(l);
                 leases.remove(l);
-                any = true;
+                stale.add(l);
             }
         }
-        return any;
+        return stale;
+    }
+
+    /**
+     * Deletes the map elements of the ports {@code gone} published, by key, in one nft transaction: no listing
+     * of the maps at every stop. If that fails (an element is missing: a start that ended before its nft step),
+     * every element whose address {@code leases} do not hold goes instead.
+     */
+    private void deletePorts(List<Lease> gone, List<Lease> leases) {
+        String t = "ip " + config.table();
+        StringBuilder s = new StringBuilder();
+        int before = removed.size();
+        for (Lease l : gone) {
+            for (PortMapping p : l.ports()) {
+                s.append("delete element ").append(t).append(p.address() == null ? " " + PORTS + " { "
+                        : " " + ADDRESS_PORTS + " { " + p.address() + " . ").append(p.protocol()).append(" . ")
+                        .append(p.hostPort()).append(" }\n");
+                removed.add("published port " + p.protocol() + " " + (p.address() == null ? "" : p.address() + ":")
+                        + p.hostPort() + " -> " + l.address() + ":" + p.containerPort());
+            }
+        }
+        if (s.length() == 0) {
+            return;
+        }
+        try {
+            Commands.run("Failed to remove published ports", s.toString(), Commands.tool("nft"), "-f", "-");
+        } catch (LaunchException e) {
+            removed.subList(before, removed.size()).clear(); // one transaction: none of them went
+            pruneTable(leases);
+        }
     }
 
     private void removeLease(Lease l) {
