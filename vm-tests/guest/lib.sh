@@ -56,6 +56,15 @@ net_leftovers() {
     nft list tables 2>/dev/null | grep -x 'table ip jcontainer'
     for n in "$@"; do ls -d /run/jcontainer/jnspawn."$n".* 2>/dev/null; done
 }
+# start_unit UNIT: systemctl start, ok with the time to READY, or bad
+start_unit() {
+    t0=$(now_ms)
+    if timeout 180 systemctl start "$1"; then
+        ok "systemctl start $1 ($(($(now_ms) - t0)) ms to READY)"
+    else
+        bad "systemctl start $1 (exit $?, after $(($(now_ms) - t0)) ms)"
+    fi
+}
 machine_listed() { machinectl list --no-legend --no-pager 2>/dev/null | awk '{print $1}' | grep -qx "$1"; }
 unit_prop() { systemctl show -p "$2" --value "$1"; }
 

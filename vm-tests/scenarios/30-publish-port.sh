@@ -27,13 +27,7 @@ CF
 echo "----- /etc/jcontainer/pub.container"; cat /etc/jcontainer/pub.container
 systemctl daemon-reload
 
-
-t0=$(now_ms)
-if timeout 180 systemctl start "$U"; then
-    ok "systemctl start $U ($(($(now_ms) - t0)) ms to READY)"
-else
-    bad "systemctl start $U (exit $?, after $(($(now_ms) - t0)) ms)"
-fi
+start_unit "$U"
 
 if ms=$(wait_for 20 sh -c "curl -sf http://localhost:$PORT/ | grep -qx hello-from-published-port"); then
     ok "curl localhost:$PORT answers from the container ($ms ms)"

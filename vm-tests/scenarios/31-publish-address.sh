@@ -36,13 +36,7 @@ CF
 echo "----- /etc/jcontainer/loc.container"; cat /etc/jcontainer/loc.container
 systemctl daemon-reload
 
-
-t0=$(now_ms)
-if timeout 180 systemctl start "$U"; then
-    ok "systemctl start $U ($(($(now_ms) - t0)) ms to READY)"
-else
-    bad "systemctl start $U (exit $?, after $(($(now_ms) - t0)) ms)"
-fi
+start_unit "$U"
 if ms=$(wait_for 20 sh -c "curl -sf http://127.0.0.1:18081/ | grep -qx hello-from-loc"); then
     ok "curl 127.0.0.1:18081 answers from the container ($ms ms)"
 else
