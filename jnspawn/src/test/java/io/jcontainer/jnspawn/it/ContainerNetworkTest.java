@@ -513,6 +513,12 @@ class ContainerNetworkTest {
             // deleting the element by hand): deleting by key fails, the fallback prunes, nothing is reported.
             Running c = httpd("nt-pc", go + ":80");
             leaseOf(conf, "nt-pc");
+            // The lease comes before the nft step: wait for the element, or the kill may come first. (Not by
+            // fetching: nt-pc reuses nt-pb's address, and the host's neighbour entry still names nt-pb's MAC.)
+            for (int i = 0; i < 200 && !exec(List.of("nft", "list", "map", "ip", TABLE, "ports"), 10).stdout()
+                    .contains(" " + go + " : "); i++) {
+                Thread.sleep(50);
+            }
             c.process().destroyForcibly();
             assertTrue(c.process().waitFor(10, TimeUnit.SECONDS));
             assertEquals(0, exec(List.of("nft", "delete", "element", "ip", TABLE, "ports", "{ tcp . " + go + " }"), 10).exit());
