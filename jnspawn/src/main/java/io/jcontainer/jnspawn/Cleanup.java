@@ -42,16 +42,7 @@ public final class Cleanup {
     public Cleanup machine(String machine) {
         network(machine);
         state(machine);
-        for (Path dir : dirs()) {
-            for (Path entry : entries(dir, STAGING_PREFIX + machine + ".*")) {
-                String rest = entry.getFileName().toString().substring(STAGING_PREFIX.length() + machine.length() + 1);
-                // NAME.PID.N exactly (createUniqueDirectory): "jnspawn.a.*" also matches the
-                // staging directories of a machine named "a.b", which are not ours to remove.
-                if (rest.matches("[0-9]{1,18}\\.[0-9]+")) {
-                    removeIfStale(dir, entry, Long.parseLong(rest.substring(0, rest.indexOf('.'))));
-                }
-            }
-        }
+        staging(machine);
         return this;
     }
 
@@ -65,17 +56,7 @@ public final class Cleanup {
                 state(machine);
             }
         }
-        for (Path dir : dirs()) {
-            for (Path entry : entries(dir, STAGING_PREFIX + "*")) {
-                // jnspawn.NAME.PID.N: NAME may hold dots, PID and N do not.
-                String name = entry.getFileName().toString();
-                int n = name.lastIndexOf('.');
-                int p = name.lastIndexOf('.', n - 1);
-                if (p > STAGING_PREFIX.length() && name.substring(p + 1).matches("[0-9]{1,18}\\.[0-9]+")) {
-                    removeIfStale(dir, entry, Long.parseLong(name.substring(p + 1, n)));
-                }
-            }
-        }
+        staging(null);
         return this;
     }
 
@@ -113,9 +94,24 @@ public final class Cleanup {
         }
     }
 
-    /** The runtime directory (staging directories) and the device cgroups' parent. */
-    private Path[] dirs() {
-        return new Path[] {runtimeDir, DeviceCgroup.ROOT.resolve("jcontainer")};
+    /**
+     * The staging directories and device cgroups ({@code jnspawn.NAME.PID.N}, createUniqueDirectory) of
+     * {@code machine}, or of every machine (null), whose jnspawn no longer runs.
+     */
+    private void staging(String machine) {
+        for (Path dir : new Path[] {runtimeDir, DeviceCgroup.ROOT.resolve("jcontainer")}) {
+            for (Path entry : entries(dir, STAGING_PREFIX + (machine == null ? "" : machine + ".") + "*")) {
+                // NAME may hold dots, PID and N do not: "jnspawn.a.*" also matches the staging
+                // directories of a machine named "a.b", which are not a's to remove.
+                String name = entry.getFileName().toString();
+                int n = name.lastIndexOf('.');
+                int p = name.lastIndexOf('.', n - 1);
+                if (p > STAGING_PREFIX.length() && name.substring(p + 1).matches("[0-9]{1,18}\\.[0-9]+")
+                        && (machine == null || name.substring(STAGING_PREFIX.length(), p).equals(machine))) {
+                    removeIfStale(dir, entry, Long.parseLong(name.substring(p + 1, n)));
+                }
+            }
+        }
     }
 
     private List<Path> entries(Path dir, String glob) {

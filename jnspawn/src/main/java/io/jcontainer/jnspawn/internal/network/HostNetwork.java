@@ -242,9 +242,8 @@ public final class HostNetwork {
         s.append("add rule ").append(t).append(" input iifname ").append(bridge)
                 .append(" ip daddr 127.0.0.0/8 ct state != { established, related } drop\n");
         for (PortMapping p : lease.ports()) {
-            s.append("create element ").append(t).append(p.address() == null ? " ports { " : " addrports { "
-                    + p.address() + " . ").append(p.protocol()).append(" . ").append(p.hostPort()).append(" : ")
-                    .append(lease.address()).append(" . ").append(p.containerPort()).append(" }\n");
+            s.append("create element ").append(t).append(' ').append(element(p.address(), p.protocol(), p.hostPort()))
+                    .append(" : ").append(lease.address()).append(" . ").append(p.containerPort()).append(" }\n");
         }
         return s.toString();
     }
@@ -351,11 +350,9 @@ public final class HostNetwork {
         int before = removed.size();
         for (Lease l : gone) {
             for (PortMapping p : l.ports()) {
-                s.append("delete element ").append(t).append(p.address() == null ? " " + PORTS + " { "
-                        : " " + ADDRESS_PORTS + " { " + p.address() + " . ").append(p.protocol()).append(" . ")
-                        .append(p.hostPort()).append(" }\n");
-                removed.add("published port " + p.protocol() + " " + (p.address() == null ? "" : p.address() + ":")
-                        + p.hostPort() + " -> " + l.address() + ":" + p.containerPort());
+                s.append("delete element ").append(t).append(' ').append(element(p.address(), p.protocol(), p.hostPort()))
+                        .append(" }\n");
+                removed.add(portItem(p.address(), p.protocol(), p.hostPort(), l.address(), p.containerPort()));
             }
         }
         if (s.length() == 0) {
@@ -376,6 +373,20 @@ public final class HostNetwork {
         if (deleteQuietly(l.file())) {
             removed.add("lease " + l.address() + " of '" + l.machine() + "' on bridge '" + config.bridge() + "'");
         }
+    }
+
+    /**
+     * A published port's map and key, up to the key's end: {@code ports { tcp . 8080} or, on one host address,
+     * {@code addrports { 127.0.0.1 . tcp . 8080}.
+     */
+    private static String element(String address, String protocol, Object hostPort) {
+        return (address == null ? PORTS + " { " : ADDRESS_PORTS + " { " + address + " . ") + protocol + " . " + hostPort;
+    }
+
+    /** How a removed published port is reported: {@code published port tcp 127.0.0.1:8080 -> 10.213.0.2:80}. */
+    private static String portItem(String address, String protocol, Object hostPort, String to, Object containerPort) {
+        return "published port " + protocol + " " + (address == null ? "" : address + ":") + hostPort + " -> " + to + ":"
+                + containerPort;
     }
 
     /** A protocol as nft lists it (a number where /etc/protocols is missing), by name. */
@@ -402,11 +413,9 @@ public final class HostNetwork {
             }
             for (String[] e : map.equals(PORTS) ? elements(listing) : addressElements(listing)) {
                 if (!held.contains(e[2])) {
-                    s.append("delete element ").append(t).append(' ').append(map).append(" { ")
-                            .append(map.equals(PORTS) ? "" : e[4] + " . ").append(e[0]).append(" . ").append(e[1])
-                            .append(" }\n");
-                    removed.add("published port " + protocolName(e[0]) + " " + (map.equals(PORTS) ? "" : e[4] + ":")
-                            + e[1] + " -> " + e[2] + ":" + e[3]);
+                    String address = map.equals(PORTS) ? null : e[4];
+                    s.append("delete element ").append(t).append(' ').append(element(address, e[0], e[1])).append(" }\n");
+                    removed.add(portItem(address, protocolName(e[0]), e[1], e[2], e[3]));
                 }
             }
         }
