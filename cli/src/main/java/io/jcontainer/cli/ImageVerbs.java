@@ -49,6 +49,11 @@ final class ImageVerbs implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** acbuild's place for its global flag: {@code jcontainer image --work DIR VERB}. */
+    @Option(names = "--work", paramLabel = "DIR",
+            description = "The build's working directory (default: .jcontainer-build in the current directory).")
+    Path work;
+
     @Override
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -61,21 +66,31 @@ final class ImageVerbs implements Callable<Integer> {
         CommandSpec spec;
 
         @Option(names = "--work", paramLabel = "DIR",
-                description = "The build's working directory (default: .jcontainer-build in the current directory).")
-        Path work = WorkingBuild.DEFAULT_DIR;
+                description = "The build's working directory (default: that of 'image --work', else .jcontainer-build "
+                    + "in the current directory).")
+        Path work;
 
-        Main main() {
+        private ImageVerbs verbs() {
             for (CommandSpec s = spec.parent(); s != null; s = s.parent()) { // a verb under 'port', 'label', ...
                 if (s.userObject() instanceof ImageVerbs verbs) {
-                    return verbs.main;
+                    return verbs;
                 }
             }
             throw new IllegalStateException("'" + spec.name() + "' is not under 'jcontainer image'");
         }
 
+        Main main() {
+            return verbs().main;
+        }
+
+        /** The working directory: this verb's --work, else the one given to 'image', else the default. */
+        Path work() {
+            return work != null ? work : verbs().work != null ? verbs().work : WorkingBuild.DEFAULT_DIR;
+        }
+
         @Override
         public Integer call() throws Exception {
-            WorkingBuild build = WorkingBuild.load(work);
+            WorkingBuild build = WorkingBuild.load(work());
             change(build);
             build.save();
             return ExitCodePolicy.SUCCESS;
@@ -117,11 +132,11 @@ final class ImageVerbs implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            if (WorkingBuild.exists(work)) {
-                throw new CliException("A build is already in '" + work + "': 'jcontainer image end' it first, refusing.");
+            if (WorkingBuild.exists(work())) {
+                throw new CliException("A build is already in '" + work() + "': 'jcontainer image end' it first, refusing.");
             }
             Image image = base == null ? null : ImageArgument.resolve(main().host().store(), base).image();
-            WorkingBuild.begin(work, image).save();
+            WorkingBuild.begin(work(), image).save();
             return ExitCodePolicy.SUCCESS;
         }
 
@@ -214,17 +229,17 @@ final class ImageVerbs implements Callable<Integer> {
     static final class End extends Verb {
         @Override
         public Integer call() throws Exception {
-            WorkingBuild.load(work);
+            WorkingBuild.load(work());
             try {
-                Files.delete(work.resolve(WorkingBuild.STATE_FILE));
-                try (var s = Files.list(work)) {
+                Files.delete(work().resolve(WorkingBuild.STATE_FILE));
+                try (var s = Files.list(work())) {
                     for (Path p : s.toList()) {
                         ImageBuild.deleteQuietly(p);
                     }
                 }
-                Files.delete(work);
+                Files.delete(work());
             } catch (IOException e) {
-                throw new CliException("Failed to remove '" + work + "': " + ContainerFiles.reason(e), e);
+                throw new CliException("Failed to remove '" + work() + "': " + ContainerFiles.reason(e), e);
             }
             return ExitCodePolicy.SUCCESS;
         }

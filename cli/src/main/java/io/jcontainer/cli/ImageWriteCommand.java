@@ -54,7 +54,7 @@ final class ImageWriteCommand extends ImageVerbs.Verb {
             throw new CliException("write needs a file to write or --to-store NAME:TAG.");
         }
         ImageReference storeName = toStore == null ? null : ImageReference.parse(toStore);
-        WorkingBuild build = WorkingBuild.load(work);
+        WorkingBuild build = WorkingBuild.load(work());
         boolean aci = format != null ? format.equals("aci") : target != null && target.toString().endsWith(".aci");
         if (aci && target != null && build.name == null) {
             throw new CliException("An ACI needs a name: 'jcontainer image set-name NAME' first.");
@@ -132,7 +132,7 @@ final class ImageWriteCommand extends ImageVerbs.Verb {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            out.print(new String(AciManifest.write(WorkingBuild.load(work)), StandardCharsets.UTF_8));
+            out.print(new String(AciManifest.write(WorkingBuild.load(work())), StandardCharsets.UTF_8));
             out.flush();
             return ExitCodePolicy.SUCCESS;
         }
