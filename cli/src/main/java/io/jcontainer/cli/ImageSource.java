@@ -104,6 +104,9 @@ record ImageSource(Path path, Kind kind, String suggestedName) {
                     + oneLine(e) + "), refusing.", e);
         }
         if (!anyEntry) {
+            if (AciArchive.looksLikeAci(path)) {
+                return new ImageSource(path, Kind.ACI, null); // bzip2 or xz, which only ACIs are
+            }
             throw new CliException("'" + path + "' is neither a directory nor a tar archive (no entries), refusing.");
         }
         if (ociLayout) {

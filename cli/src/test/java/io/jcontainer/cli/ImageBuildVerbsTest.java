@@ -282,6 +282,27 @@ class ImageBuildVerbsTest {
         assertEquals(3, new ImageStore(tmp.resolve("store")).inspect(ImageReference.parse("demo:made")).manifest().layers().size(), "the base and two runs");
     }
 
+    @Test
+    void anAciOfSeveralLayersHoldsTheirMergedTree() throws Exception {
+        Path work = tmp.resolve("layers-work");
+        Path dir = Files.createDirectories(tmp.resolve("ctx/tools"));
+        Files.writeString(dir.resolve("inner.txt"), "inner\n");
+        image(work, "begin", "demo:1");
+        image(work, "run", "--", "rm", "/etc/group");
+        image(work, "copy-to-dir", hello.toString(), dir.toString(), "/opt");
+        image(work, "set-name", "example.com/layers");
+        Path aci = tmp.resolve("layers.aci");
+        image(work, "write", aci.toString());
+        image(work, "end");
+
+        List<String> names = sh("tar -tzf " + aci).lines().toList();
+        assertTrue(names.contains("rootfs/bin/busybox"), "the base's files");
+        assertTrue(names.contains("rootfs/opt/hello") && names.contains("rootfs/opt/tools/inner.txt"), names.toString());
+        assertTrue(names.contains("rootfs/etc/passwd"), names.toString());
+        assertFalse(names.contains("rootfs/etc/group"), "the run's removal is applied, not carried as a whiteout");
+        assertFalse(names.stream().anyMatch(n -> n.contains(".wh.")), names.toString());
+    }
+
     /** The bad inputs of the issue: one line, exit 125, the working build byte for byte as it was. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
