@@ -26,7 +26,7 @@ final class ImageSettingVerbs {
 
     @Command(name = "set-name", mixinStandardHelpOptions = true,
             description = "Names the image (an appc name such as example.com/hello; its label 'version' is the tag).")
-    static final class SetName extends ImageVerbs.Verb {
+    static final class SetName extends ImageVerbs.Change {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
@@ -51,7 +51,7 @@ final class ImageSettingVerbs {
 
     @Command(name = "set-exec", mixinStandardHelpOptions = true,
             description = "Sets the command the image runs (the OCI entrypoint, with an empty cmd; the ACI's app.exec).")
-    static final class SetExec extends ImageVerbs.Verb {
+    static final class SetExec extends ImageVerbs.Change {
         @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
         List<String> command;
 
@@ -67,7 +67,7 @@ final class ImageSettingVerbs {
     }
 
     @Command(name = "set-env", mixinStandardHelpOptions = true, description = "Sets environment variables.")
-    static final class SetEnv extends ImageVerbs.Verb {
+    static final class SetEnv extends ImageVerbs.Change {
         @Parameters(arity = "1..*", paramLabel = "NAME=VALUE")
         List<String> assignments;
 
@@ -84,7 +84,7 @@ final class ImageSettingVerbs {
     }
 
     @Command(name = "set-user", mixinStandardHelpOptions = true, description = "Sets the user (a name or a UID).")
-    static final class SetUser extends ImageVerbs.Verb {
+    static final class SetUser extends ImageVerbs.Change {
         @Parameters(index = "0", paramLabel = "USER")
         String user;
 
@@ -95,7 +95,7 @@ final class ImageSettingVerbs {
     }
 
     @Command(name = "set-group", mixinStandardHelpOptions = true, description = "Sets the group (a name or a GID).")
-    static final class SetGroup extends ImageVerbs.Verb {
+    static final class SetGroup extends ImageVerbs.Change {
         @Parameters(index = "0", paramLabel = "GROUP")
         String group;
 
@@ -115,7 +115,7 @@ final class ImageSettingVerbs {
 
     @Command(name = "set-working-dir", mixinStandardHelpOptions = true,
             description = "Sets the working directory of the image's command.")
-    static final class SetWorkingDir extends ImageVerbs.Verb {
+    static final class SetWorkingDir extends ImageVerbs.Change {
         @Parameters(index = "0", paramLabel = "DIR")
         String dir;
 
@@ -146,7 +146,7 @@ final class ImageSettingVerbs {
     static final class Port {
         @Command(name = "add", mixinStandardHelpOptions = true,
                 description = "Adds a port the image's app listens on (the OCI ExposedPorts, the ACI's app.ports).")
-        static final class Add extends ImageVerbs.Verb {
+        static final class Add extends ImageVerbs.Change {
             @Parameters(index = "0", paramLabel = "NAME")
             String name;
 
@@ -174,7 +174,7 @@ final class ImageSettingVerbs {
         }
 
         @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes the port NAME.")
-        static final class Remove extends ImageVerbs.Verb {
+        static final class Remove extends ImageVerbs.Change {
             @Parameters(index = "0", paramLabel = "NAME")
             String name;
 
@@ -192,7 +192,7 @@ final class ImageSettingVerbs {
     static final class Label {
         @Command(name = "add", mixinStandardHelpOptions = true,
                 description = "Adds a label (the OCI config's Labels, the ACI's labels: version is the image's tag).")
-        static final class Add extends ImageVerbs.Verb {
+        static final class Add extends ImageVerbs.Change {
             @Parameters(index = "0", paramLabel = "NAME")
             String name;
 
@@ -218,7 +218,7 @@ final class ImageSettingVerbs {
         }
 
         @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes the label NAME.")
-        static final class Remove extends ImageVerbs.Verb {
+        static final class Remove extends ImageVerbs.Change {
             @Parameters(index = "0", paramLabel = "NAME")
             String name;
 
@@ -236,7 +236,7 @@ final class ImageSettingVerbs {
     static final class Annotation {
         @Command(name = "add", mixinStandardHelpOptions = true,
                 description = "Adds an annotation (the ACI's annotations; the OCI archive's manifest annotations).")
-        static final class Add extends ImageVerbs.Verb {
+        static final class Add extends ImageVerbs.Change {
             @Parameters(index = "0", paramLabel = "NAME")
             String name;
 
@@ -260,7 +260,7 @@ final class ImageSettingVerbs {
         @Command(name = "add", mixinStandardHelpOptions = true,
                 description = "Adds a mount point: a named place in the image a volume is bound to (the ACI's "
                     + "app.mountPoints; an OCI archive does not carry it).")
-        static final class Add extends ImageVerbs.Verb {
+        static final class Add extends ImageVerbs.Change {
             @Parameters(index = "0", paramLabel = "NAME")
             String name;
 

@@ -60,7 +60,7 @@ final class ImageVerbs implements Callable<Integer> {
         return ExitCodePolicy.SUCCESS;
     }
 
-    /** What every verb has: the working directory, and a change of the build that is saved only when it worked. */
+    /** What every verb has: the working directory and the command line. */
     abstract static class Verb implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -87,7 +87,10 @@ final class ImageVerbs implements Callable<Integer> {
         Path work() {
             return work != null ? work : verbs().work != null ? verbs().work : WorkingBuild.DEFAULT_DIR;
         }
+    }
 
+    /** A verb that changes the build: saved only when the change worked, so a failed one leaves it as it was. */
+    abstract static class Change extends Verb {
         @Override
         public Integer call() throws Exception {
             WorkingBuild build = WorkingBuild.load(work());
@@ -139,11 +142,6 @@ final class ImageVerbs implements Callable<Integer> {
             WorkingBuild.begin(work(), image).save();
             return ExitCodePolicy.SUCCESS;
         }
-
-        @Override
-        void change(WorkingBuild build) {
-            throw new UnsupportedOperationException();
-        }
     }
 
     /** The host paths of {@code given}, each of which must exist. */
@@ -164,7 +162,7 @@ final class ImageVerbs implements Callable<Integer> {
             description = {"Copies host files into the image as a new layer: one SRC to the path DEST (a directory's "
                 + "contents into DEST), several into the directory DEST. Owned by root, modes kept.",
                 "An unchanged copy (same parent, same settings, same file contents) is taken from build's cache."})
-    static final class Copy extends Verb {
+    static final class Copy extends Change {
         @Parameters(arity = "2..*", paramLabel = "SRC... DEST", description = "Host paths, then the path in the image.")
         List<String> args;
 
@@ -183,7 +181,7 @@ final class ImageVerbs implements Callable<Integer> {
     @Command(name = "copy-to-dir", mixinStandardHelpOptions = true,
             description = "Copies host files and directories into the directory DIR of the image, each under its own "
                 + "name (a directory as DIR/NAME), as one layer per directory source and one for the files.")
-    static final class CopyToDir extends Verb {
+    static final class CopyToDir extends Change {
         @Parameters(arity = "2..*", paramLabel = "SRC... DIR", description = "Host paths, then the directory in the image.")
         List<String> args;
 
@@ -212,7 +210,7 @@ final class ImageVerbs implements Callable<Integer> {
             description = {"Runs CMD in a jnspawn container on the build's files (as build's RUN: the build's "
                 + "environment, user and working directory); what it changes becomes a new layer.",
                 "A command that fails leaves the build unchanged. An unchanged run is taken from build's cache."})
-    static final class Run extends Verb {
+    static final class Run extends Change {
         @Parameters(index = "0", arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
         List<String> command;
 
@@ -242,11 +240,6 @@ final class ImageVerbs implements Callable<Integer> {
                 throw new CliException("Failed to remove '" + work() + "': " + ContainerFiles.reason(e), e);
             }
             return ExitCodePolicy.SUCCESS;
-        }
-
-        @Override
-        void change(WorkingBuild build) {
-            throw new UnsupportedOperationException();
         }
     }
 }

@@ -80,11 +80,6 @@ final class ImageWriteCommand extends ImageVerbs.Verb {
         return ExitCodePolicy.SUCCESS;
     }
 
-    @Override
-    void change(WorkingBuild build) {
-        throw new UnsupportedOperationException();
-    }
-
     /** The layers with the build's settings as config: from the cache when both are unchanged. */
     static Image finalImage(ImageStore store, WorkingBuild build) throws Exception {
         Image layers = build.layers(store);
@@ -135,11 +130,6 @@ final class ImageWriteCommand extends ImageVerbs.Verb {
             out.print(new String(AciManifest.write(WorkingBuild.load(work())), StandardCharsets.UTF_8));
             out.flush();
             return ExitCodePolicy.SUCCESS;
-        }
-
-        @Override
-        void change(WorkingBuild build) {
-            throw new UnsupportedOperationException();
         }
     }
 }
