@@ -94,16 +94,13 @@ final class AciArchive {
         List<Path> lowers = image == null ? List.of() : store.lowerDirs(image);
         Path stage = store.root().resolve("tmp").resolve("aci-" + UUID.randomUUID());
         Path tmp = target.toAbsolutePath().resolveSibling(target.getFileName() + ".tmp-" + UUID.randomUUID());
+        boolean merged = lowers.size() > 1;
+        boolean mounted = false;
         try {
-            Path rootfs;
-            if (lowers.size() == 1) {
-                rootfs = lowers.get(0);
-            } else {
-                rootfs = stage.resolve("rootfs");
-                Files.createDirectories(rootfs);
-                if (lowers.size() > 1) {
-                    mount(lowers, rootfs);
-                }
+            Path rootfs = lowers.size() == 1 ? lowers.get(0) : Files.createDirectories(stage.resolve("rootfs"));
+            if (merged) {
+                mount(lowers, rootfs);
+                mounted = true;
             }
             try (OutputStream out = new GZIPOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 17));
                  TarArchiveOutputStream tar = DirectoryTar.open(out)) {
@@ -111,15 +108,21 @@ final class AciArchive {
                 DirectoryTar.addTree(tar, rootfs, ROOTFS);
                 tar.finish();
             } finally {
-                if (lowers.size() > 1) {
-                    tool("umount", rootfs.toString());
+                if (mounted && tool("umount", rootfs.toString())) {
+                    mounted = false;
                 }
+            }
+            if (mounted) {
+                throw new CliException("Failed to unmount '" + rootfs + "' after writing '" + target + "', refusing "
+                        + "to finish; unmount it by hand.");
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new CliException("Failed to write '" + target + "': " + ContainerFiles.reason(e), e);
         } finally {
-            ImageBuild.deleteQuietly(stage);
+            if (!mounted) {
+                ImageBuild.deleteQuietly(stage); // never through a mount that is still there
+            }
             try {
                 Files.deleteIfExists(tmp);
             } catch (IOException e) {
