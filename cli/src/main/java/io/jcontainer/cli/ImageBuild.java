@@ -64,6 +64,8 @@ final class ImageBuild {
     private Image current;
     private BuildConfig config = new BuildConfig(ImageConfig.Defaults.NONE);
     private boolean fromSeen;
+    /** What else the cache key of a step covers: the settings of a {@code jcontainer image} build. */
+    private String keySalt = "";
     int cachedSteps;
     int builtSteps;
 
@@ -100,6 +102,19 @@ final class ImageBuild {
                 err.flush();
             }
         }
+        return current;
+    }
+
+    /**
+     * One COPY or RUN of {@code jcontainer image} ({@link ImageVerbs}): on {@code base} (null: empty) with these
+     * settings, cached as a Dockerfile step is, the settings' text joining the key. Returns the step's image.
+     */
+    Image layerStep(Image base, BuildConfig settings, String settingsText, Dockerfile.Instruction in) throws Exception {
+        current = base;
+        config = settings;
+        keySalt = "\n" + settingsText;
+        fromSeen = true;
+        step(in);
         return current;
     }
 
@@ -157,6 +172,7 @@ final class ImageBuild {
         Map<String, String> vars = vars();
         StringBuilder keyText = new StringBuilder(in.toString());
         new TreeMap<>(args).forEach((k, v) -> keyText.append("\nARG ").append(k).append('=').append(v));
+        keyText.append(keySalt);
         List<Path> sources = null;
         if (in.keyword().equals("COPY") || in.keyword().equals("ADD")) {
             List<String> words = copyWords(in, vars);

@@ -16,7 +16,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * What {@code jcontainer import SOURCE} was given, told apart by content rather than by file name:
  * an OCI layout (a directory or a tar with an {@code oci-layout} file at its top), a {@code docker save}
  * tar ({@code manifest.json} at its top; Docker 25 and later write an OCI layout beside it, and its
- * {@code manifest.json} is what names the image), a plain root file system tarball, or a directory.
+ * {@code manifest.json} is what names the image), an ACI ({@code manifest} and {@code rootfs/}), a plain root file system tarball, or a directory.
  *
  * @param suggestedName the name the source gives itself (OCI index annotations), or null
  */
@@ -26,6 +26,7 @@ record ImageSource(Path path, Kind kind, String suggestedName) {
         OCI_LAYOUT_DIRECTORY("an OCI layout"),
         OCI_LAYOUT_TAR("an OCI layout archive"),
         DOCKER_ARCHIVE("a docker save archive"),
+        ACI("an ACI"),
         ROOTFS_TARBALL("a root file system tarball"),
         DIRECTORY("a directory");
 
@@ -64,6 +65,8 @@ record ImageSource(Path path, Kind kind, String suggestedName) {
     /** Reads the tar's entry names (only index.json's content) until it knows what the tar is. */
     private static ImageSource scanTar(Path path) throws CliException {
         boolean ociLayout = false;
+        boolean aciManifest = false;
+        boolean aciRootfs = false;
         byte[] index = null;
         boolean anyEntry = false;
         try {
@@ -75,6 +78,11 @@ record ImageSource(Path path, Kind kind, String suggestedName) {
                 TarArchiveEntry entry;
                 while ((entry = tar.getNextEntry()) != null) {
                     anyEntry = true;
+                    aciRootfs |= isAciRootfs(entry.getName());
+                    aciManifest |= entry.isFile() && AciArchive.MANIFEST.equals(topLevelName(entry.getName()));
+                    if (aciRootfs && aciManifest) {
+                        return new ImageSource(path, Kind.ACI, null);
+                    }
                     String name = topLevelName(entry.getName());
                     if (!entry.isFile() || name == null) {
                         continue;
@@ -89,16 +97,31 @@ record ImageSource(Path path, Kind kind, String suggestedName) {
                 }
             }
         } catch (IOException | IllegalArgumentException e) {
+            if (AciArchive.looksLikeAci(path)) {
+                return new ImageSource(path, Kind.ACI, null); // bzip2 or xz, which only ACIs are
+            }
             throw new CliException("'" + path + "' is neither a directory nor a tar archive ("
                     + oneLine(e) + "), refusing.", e);
         }
         if (!anyEntry) {
+            if (AciArchive.looksLikeAci(path)) {
+                return new ImageSource(path, Kind.ACI, null); // bzip2 or xz, which only ACIs are
+            }
             throw new CliException("'" + path + "' is neither a directory nor a tar archive (no entries), refusing.");
         }
         if (ociLayout) {
             return new ImageSource(path, Kind.OCI_LAYOUT_TAR, index == null ? null : nameFromIndex(index, path));
         }
         return new ImageSource(path, Kind.ROOTFS_TARBALL, null);
+    }
+
+    /** Whether a tar entry is an ACI's {@code rootfs/} or inside it. */
+    private static boolean isAciRootfs(String name) {
+        String n = name;
+        while (n.startsWith("./")) {
+            n = n.substring(2);
+        }
+        return n.equals(AciArchive.ROOTFS) || n.startsWith(AciArchive.ROOTFS + "/");
     }
 
     /** {@code oci-layout} for {@code oci-layout} and {@code ./oci-layout}; null for anything in a subdirectory. */

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 /** {@code jcontainer import SOURCE [--name NAME]}: an image from a layout, an archive, a tarball or a directory. */
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = "Imports an image into the store. SOURCE is told apart by its content: an OCI layout directory "
-            + "or tar (oci-layout inside), a docker save tar (manifest.json inside), a plain root file system "
+            + "or tar (oci-layout inside), a docker save tar (manifest.json inside), an ACI (manifest and "
+            + "rootfs/ inside; named NAME:VERSION by its manifest), a plain root file system "
             + "tarball (tar, tar.gz, tar.zst) or a directory; the last two need --name.",
         footer = {"", "Example:", "  jcontainer import busybox.tar",
             "  jcontainer import --name example.org/rootfs:1 rootfs.tar.gz"})
@@ -53,6 +54,10 @@ final class ImportCommand implements Callable<Integer> {
                 yield store.importOciLayout(source, ref, platform == null ? Platform.DEFAULT : Platform.parse(platform));
             }
             case DOCKER_ARCHIVE -> store.importDockerArchive(source, ref);
+            case ACI -> {
+                Image aci = AciArchive.importAci(store, source);
+                yield ref == null ? aci : store.register(ref, aci.manifestDigest());
+            }
             case ROOTFS_TARBALL -> {
                 requireName(ref, src);
                 yield store.importRootfsTarball(source, ref);

@@ -32,6 +32,8 @@ import picocli.CommandLine.Spec;
             // the Docker-like front end (issue 7)
             RunCommand.class, PsCommand.class, StopCommand.class, RmCommand.class, LogsCommand.class,
             CommitCommand.class, BuildCommand.class,
+            // scriptable image building, acbuild's verbs (issue 21)
+            ImageVerbs.class,
             PushCommand.class, SearchCommand.class,
             ExecCommand.class, KillCommand.class, RestartCommand.class, AttachCommand.class, PortCommand.class,
             // networking (issue 6): what a killed container left
@@ -122,6 +124,9 @@ public final class Main implements Callable<Integer> {
         // docker run IMAGE CMD...: what follows the image is the container's command, options included.
         commandLine.getSubcommands().get("run").setStopAtPositional(true);
         commandLine.getSubcommands().get("exec").setStopAtPositional(true);
+        CommandLine image = commandLine.getSubcommands().get("image");
+        image.getSubcommands().get("run").setStopAtPositional(true);
+        image.getSubcommands().get("set-exec").setStopAtPositional(true);
         ExitCodePolicy.applyTo(commandLine);
         return commandLine;
     }

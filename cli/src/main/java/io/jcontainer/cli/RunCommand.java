@@ -92,7 +92,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replace the image's entrypoint.")
     String entrypoint;
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image (a name or an ID of the store).")
+    @Option(names = "--insecure-options", paramLabel = "image", split = ",",
+            description = "rkt's flag: 'image' runs an image file that cannot be verified.")
+    List<String> insecureOptions = new ArrayList<>();
+
+    @Parameters(index = "0", paramLabel = "IMAGE",
+            description = "The image: a name or an ID of the store, or a file (an ACI, an OCI archive, a docker save "
+                + "tar: a path starting with /, ./ or ../, or ending in .aci), imported and run.")
     String image;
 
     @Parameters(index = "1..*", paramLabel = "CMD", description = "The command and its arguments (default: the image's).")
@@ -158,8 +164,15 @@ final class RunCommand implements Callable<Integer> {
         for (String v : volumes) {
             binds.add(volume(v));
         }
+        for (String o : insecureOptions) {
+            if (!o.equals(ImageFile.INSECURE_IMAGE)) {
+                throw new CliException("Unsupported --insecure-options '" + o + "': only 'image' is.");
+            }
+        }
         ImageStore store = host.store();
-        ImageArgument arg = ImageArgument.resolve(store, image);
+        ImageArgument arg = ImageFile.isPath(image)
+                ? ImageFile.importForRun(store, image, !insecureOptions.isEmpty(), spec.commandLine().getErr())
+                : ImageArgument.resolve(store, image);
         ImageConfig.Defaults defaults = arg.image().defaults();
 
         TransientContainer file = new TransientContainer();

@@ -679,15 +679,19 @@ public final class ImageStore {
 
     /** Writes an image as an OCI layout tar (what {@code skopeo copy oci-archive:} reads). */
     public void export(ImageReference name, Path target) throws ImageStoreException {
-        Image image = inspect(name);
+        export(inspect(name), name.tag() == null ? Map.of() : Map.of(ImageIndex.REF_NAME, name.tag()), target);
+    }
+
+    /** {@link #export(ImageReference, Path)} of an image, named or not, its index entry carrying these annotations. */
+    public void export(Image image, Map<String, String> annotations, Path target) throws ImageStoreException {
+        String name = image.reference() == null ? image.manifestDigest().toString() : image.reference().toString();
         Path tmp = target.toAbsolutePath().resolveSibling(target.getFileName() + ".tmp-" + UUID.randomUUID());
         try (StoreLock.Held held = lock.shared();
              OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 17);
              TarArchiveOutputStream tar = DirectoryTar.open(out)) {
             byte[] layout = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
             Descriptor manifest = new Descriptor(image.manifest().mediaType(), image.manifestDigest(),
-                    blobs.sizeOf(image.manifestDigest()), null,
-                    name.tag() == null ? Map.of() : Map.of(ImageIndex.REF_NAME, name.tag()));
+                    blobs.sizeOf(image.manifestDigest()), null, annotations);
             byte[] index = Wire.writeIndex(new ImageIndex(MediaType.OCI_INDEX, List.of(manifest), Map.of()));
             DirectoryTar.addFile(tar, "oci-layout", layout.length, new ByteArrayInputStream(layout));
             DirectoryTar.addFile(tar, "index.json", index.length, new ByteArrayInputStream(index));

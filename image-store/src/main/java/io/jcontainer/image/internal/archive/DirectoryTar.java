@@ -56,59 +56,64 @@ public final class DirectoryTar {
 
     /** Writes {@code dir}'s tree (without following symlinks) as a layer tar to {@code out}. */
     public static void writeTree(Path dir, OutputStream out) throws IOException {
+        try (TarArchiveOutputStream tar = open(out)) {
+            addTree(tar, dir, ".");
+        }
+    }
+
+    /** Adds {@code dir}'s tree (sorted, without following symlinks) to {@code tar} under {@code prefix} (an ACI's rootfs). */
+    public static void addTree(TarArchiveOutputStream tar, Path dir, String prefix) throws IOException {
         List<Path> paths = new ArrayList<>();
         try (Stream<Path> s = Files.walk(dir)) {
             s.forEach(paths::add);
         }
         paths.sort(null);
         Map<Object, String> inodes = new HashMap<>();
-        try (TarArchiveOutputStream tar = open(out)) {
-            for (Path p : paths) {
-                String rel = dir.relativize(p).toString();
-                String name = rel.isEmpty() ? "./" : "./" + rel;
-                Map<String, Object> a = Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS);
-                int mode = (Integer) a.get("mode");
-                int fmt = mode & 0170000;
-                TarArchiveEntry e;
-                boolean hasData = false;
-                if (fmt == 0040000) {
-                    e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/", TarConstants.LF_DIR, true);
-                } else if (fmt == 0120000) {
-                    e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
-                    e.setLinkName(Files.readSymbolicLink(p).toString());
-                } else if (fmt == 0100000) {
-                    Object key = a.get("fileKey");
-                    String first = (Integer) a.get("nlink") > 1 ? inodes.putIfAbsent(key, name) : null;
-                    if (first != null) {
-                        e = new TarArchiveEntry(name, TarConstants.LF_LINK, true);
-                        e.setLinkName(first);
-                    } else {
-                        e = new TarArchiveEntry(name, TarConstants.LF_NORMAL, true);
-                        e.setSize((Long) a.get("size"));
-                        hasData = true;
-                    }
-                } else if (fmt == 0020000 || fmt == 0060000) {
-                    e = new TarArchiveEntry(name, fmt == 0020000 ? TarConstants.LF_CHR : TarConstants.LF_BLK, true);
-                    long rdev = (Long) a.get("rdev");
-                    e.setDevMajor((int) (((rdev >>> 32) & 0xfffff000L) | ((rdev >>> 8) & 0xfff)));
-                    e.setDevMinor((int) (((rdev >>> 12) & 0xffffff00L) | (rdev & 0xff)));
-                } else if (fmt == 0010000) {
-                    e = new TarArchiveEntry(name, TarConstants.LF_FIFO, true);
+        for (Path p : paths) {
+            String rel = dir.relativize(p).toString();
+            String name = rel.isEmpty() ? prefix + "/" : prefix + "/" + rel;
+            Map<String, Object> a = Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) a.get("mode");
+            int fmt = mode & 0170000;
+            TarArchiveEntry e;
+            boolean hasData = false;
+            if (fmt == 0040000) {
+                e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/", TarConstants.LF_DIR, true);
+            } else if (fmt == 0120000) {
+                e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
+                e.setLinkName(Files.readSymbolicLink(p).toString());
+            } else if (fmt == 0100000) {
+                Object key = a.get("fileKey");
+                String first = (Integer) a.get("nlink") > 1 ? inodes.putIfAbsent(key, name) : null;
+                if (first != null) {
+                    e = new TarArchiveEntry(name, TarConstants.LF_LINK, true);
+                    e.setLinkName(first);
                 } else {
-                    continue; // sockets and doors are not content
+                    e = new TarArchiveEntry(name, TarConstants.LF_NORMAL, true);
+                    e.setSize((Long) a.get("size"));
+                    hasData = true;
                 }
-                e.setMode(mode);
-                e.setUserId((Integer) a.get("uid"));
-                e.setGroupId((Integer) a.get("gid"));
-                e.setModTime((FileTime) a.get("lastModifiedTime"));
-                tar.putArchiveEntry(e);
-                if (hasData) {
-                    try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-                        in.transferTo(tar);
-                    }
-                }
-                tar.closeArchiveEntry();
+            } else if (fmt == 0020000 || fmt == 0060000) {
+                e = new TarArchiveEntry(name, fmt == 0020000 ? TarConstants.LF_CHR : TarConstants.LF_BLK, true);
+                long rdev = (Long) a.get("rdev");
+                e.setDevMajor((int) (((rdev >>> 32) & 0xfffff000L) | ((rdev >>> 8) & 0xfff)));
+                e.setDevMinor((int) (((rdev >>> 12) & 0xffffff00L) | (rdev & 0xff)));
+            } else if (fmt == 0010000) {
+                e = new TarArchiveEntry(name, TarConstants.LF_FIFO, true);
+            } else {
+                continue; // sockets and doors are not content
             }
+            e.setMode(mode);
+            e.setUserId((Integer) a.get("uid"));
+            e.setGroupId((Integer) a.get("gid"));
+            e.setModTime((FileTime) a.get("lastModifiedTime"));
+            tar.putArchiveEntry(e);
+            if (hasData) {
+                try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+                    in.transferTo(tar);
+                }
+            }
+            tar.closeArchiveEntry();
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** Maps the wire classes to the public records and back: the one place that knows both. */
@@ -126,7 +127,7 @@ public final class Wire {
         i.schemaVersion = 2;
         i.mediaType = index.mediaType().value();
         i.manifests = index.manifests().stream().map(Wire::descriptorJson).toList();
-        i.annotations = index.annotations().isEmpty() ? null : index.annotations();
+        i.annotations = index.annotations().isEmpty() ? null : new TreeMap<>(index.annotations());
         return Json.write(i);
     }
 
@@ -156,7 +157,9 @@ public final class Wire {
             j.platform.variant = d.platform().variant();
         }
         if (!d.annotations().isEmpty()) {
-            j.annotations = new LinkedHashMap<>(d.annotations());
+            // Sorted: a Descriptor's Map.copyOf iterates in an order that changes from JVM to JVM, and the same
+            // descriptor must be the same bytes (an unchanged 'image write' gives the same archive).
+            j.annotations = new TreeMap<>(d.annotations());
         }
         return j;
     }
