@@ -17,7 +17,7 @@ need_package() {
     if ! ls "$VMTEST_DIR"/deb/*.deb >/dev/null 2>&1; then
         echo "SKIP: the run had no .deb (JCONTAINER_DEB)"; exit 0
     fi
-    command -v jcontainer >/dev/null || { echo "FAIL: the .deb is not installed (see 00-dpkg-install)"; exit 1; }
+    command -v jcontainer >/dev/null || { echo "FAIL: the .deb is not installed (see 00-apt-install)"; exit 1; }
     [ -f "$VMTEST_DIR/hello.tar" ] || { echo "FAIL: no hello.tar on the payload disk (umoci missing on the host?)"; exit 1; }
 }
 

@@ -1,5 +1,6 @@
 package io.jcontainer.cli;
 
+import io.jcontainer.jnspawn.HostProgram;
 import io.jcontainer.image.Digest;
 import io.jcontainer.image.HistoryStep;
 import io.jcontainer.image.Image;
@@ -355,16 +356,16 @@ final class ImageBuild {
             for (Path src : sources) {
                 if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
                     Files.createDirectories(target);
-                    tool(in, "cp", "-a", "--", src + "/.", target + "/");
-                    tool(in, "chown", "-hR", "0:0", "--", target.toString());
+                    tool(in, HostProgram.CP, "-a", "--", src + "/.", target + "/");
+                    tool(in, HostProgram.CHOWN, "-hR", "0:0", "--", target.toString());
                 } else if (in.keyword().equals("ADD") && isArchive(src)) {
                     Files.createDirectories(target);
-                    tool(in, "tar", "-x", "-p", "--same-owner", "-f", src.toString(), "-C", target.toString());
+                    tool(in, HostProgram.TAR, "-x", "-p", "--same-owner", "-f", src.toString(), "-C", target.toString());
                 } else {
                     Path to = destIsDir ? target.resolve(src.getFileName().toString()) : target;
                     Files.createDirectories(to.getParent());
-                    tool(in, "cp", "-a", "--", src.toString(), to.toString());
-                    tool(in, "chown", "-h", "0:0", "--", to.toString());
+                    tool(in, HostProgram.CP, "-a", "--", src.toString(), to.toString());
+                    tool(in, HostProgram.CHOWN, "-h", "0:0", "--", to.toString());
                 }
             }
         });
@@ -388,12 +389,14 @@ final class ImageBuild {
         return gzip || bzip2 || xz || zstd || tar;
     }
 
-    private static void tool(Dockerfile.Instruction in, String... command) throws Exception {
+    private static void tool(Dockerfile.Instruction in, HostProgram program, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(program.command()));
+        command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
-            throw in.error(in.keyword() + " failed: " + command[0] + ": " + output.strip().replace('\n', ' '));
+            throw in.error(in.keyword() + " failed: " + program.command() + ": " + output.strip().replace('\n', ' '));
         }
     }
 

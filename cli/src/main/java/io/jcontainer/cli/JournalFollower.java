@@ -1,5 +1,6 @@
 package io.jcontainer.cli;
 
+import io.jcontainer.jnspawn.HostProgram;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -147,7 +148,7 @@ final class JournalFollower implements AutoCloseable {
     }
 
     private Process journalctl(List<String> options) throws CliException {
-        List<String> command = new ArrayList<>(List.of("journalctl", "--output=json", "--output-fields=MESSAGE",
+        List<String> command = new ArrayList<>(List.of(HostProgram.JOURNALCTL.command(), "--output=json", "--output-fields=MESSAGE",
                 "--all", "--quiet", "--no-pager"));
         command.addAll(selection);
         command.addAll(options);

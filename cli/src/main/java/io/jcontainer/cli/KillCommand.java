@@ -1,5 +1,6 @@
 package io.jcontainer.cli;
 
+import io.jcontainer.jnspawn.HostProgram;
 import io.jcontainer.generator.ContainerUnitConverter;
 import io.jcontainer.jnspawn.ContainerState;
 import io.jcontainer.jnspawn.settings.SettingsException;
@@ -93,7 +94,7 @@ final class KillCommand implements Callable<Integer> {
             throw new CliException("Container '" + name + "' is not running.");
         }
         try {
-            Process p = new ProcessBuilder("kill", "-s", Integer.toString(number), Long.toString(state.leader()))
+            Process p = new ProcessBuilder(HostProgram.KILL.command(), "-s", Integer.toString(number), Long.toString(state.leader()))
                     .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (p.waitFor() != 0) {

@@ -1,5 +1,6 @@
 package io.jcontainer.cli;
 
+import io.jcontainer.jnspawn.HostProgram;
 import io.jcontainer.generator.ContainerUnitConverter;
 import io.jcontainer.machined.MachineProperties;
 import java.io.IOException;
@@ -86,7 +87,7 @@ final class StatusCommand implements Callable<Integer> {
 
     /** The unit's last journal lines, as machinectl status appends them; a failure is a note, not an error. */
     private void journal(PrintWriter out, PrintWriter err) {
-        List<String> command = List.of("journalctl", "-u", ContainerUnitConverter.unitName(name),
+        List<String> command = List.of(HostProgram.JOURNALCTL.command(), "-u", ContainerUnitConverter.unitName(name),
                 "-n", Integer.toString(JOURNAL_LINES), "--no-pager");
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true)

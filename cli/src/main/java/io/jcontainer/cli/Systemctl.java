@@ -1,5 +1,6 @@
 package io.jcontainer.cli;
 
+import io.jcontainer.jnspawn.HostProgram;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ final class Systemctl {
 
     /** {@code systemctl daemon-reload}; its own words when it fails. */
     static void daemonReload() throws CliException {
-        String output = run(List.of("systemctl", "daemon-reload"), true);
+        String output = run(List.of(HostProgram.SYSTEMCTL.command(), "daemon-reload"), true);
         if (output != null) {
             throw new CliException("'systemctl daemon-reload' failed: " + output);
         }
@@ -24,7 +25,7 @@ final class Systemctl {
 
     /** {@code systemctl reset-failed UNIT}, so that a removed container leaves no failed unit behind; best effort. */
     static void resetFailed(String unit) throws CliException {
-        run(List.of("systemctl", "reset-failed", unit), false);
+        run(List.of(HostProgram.SYSTEMCTL.command(), "reset-failed", unit), false);
     }
 
     /**
@@ -32,7 +33,7 @@ final class Systemctl {
      * messages), without systemd's own lines about the unit ("Starting…", "Deactivated…") that {@code -u} adds.
      */
     static ProcessBuilder journal(String unit, String... options) {
-        List<String> command = new ArrayList<>(List.of("journalctl", "_SYSTEMD_UNIT=" + unit, "-o", "cat",
+        List<String> command = new ArrayList<>(List.of(HostProgram.JOURNALCTL.command(), "_SYSTEMD_UNIT=" + unit, "-o", "cat",
                 "--no-pager"));
         command.addAll(List.of(options));
         return new ProcessBuilder(command);
@@ -40,7 +41,7 @@ final class Systemctl {
 
     /** {@code journalctl --sync}: journald writes what it has received; best effort (it needs root). */
     static void journalSync() throws CliException {
-        run(List.of("journalctl", "--sync"), false);
+        run(List.of(HostProgram.JOURNALCTL.command(), "--sync"), false);
     }
 
     /** Runs {@code command}; null when it succeeded, else what it printed (or its status). */

@@ -236,6 +236,31 @@ class GroupPullTest {
         assertEquals(layersBefore, list(store.resolve("layers")));
     }
 
+    @Test
+    @Order(7)
+    void aDeviceNodeInALayerAMemberUnpacksIsRefusedNamingTheEntry() throws Exception {
+        // Issue 16: only root unpacks device nodes. In the shared store a member never unpacks (order 2); in a store
+        // of its own the member's import does, and a character device there is refused in one line.
+        Path own = work.resolve("member-store");
+        Path tree = Files.createDirectories(work.resolve("dev-root/dev"));
+        assertEquals(0, sh("mknod", tree.resolve("null").toString(), "c", "1", "3").status);
+        Path tar = work.resolve("dev.tar");
+        assertEquals(0, sh("tar", "-C", tree.getParent().toString(), "-cf", tar.toString(), "dev").status);
+        sh(true, "chmod", "a+r", tar.toString());
+        sh(true, "install", "-d", "-o", member, own.toString());
+
+        Outcome refused = as(member, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                classPath, "io.jcontainer.cli.Main", "--root", own.toString(), "import", "--name", "grp/dev:1", tar.toString()));
+
+        System.out.println("member unpacking a device: exit " + refused.status + ": " + refused.err.strip());
+        assertEquals(125, refused.status, refused.out + refused.err);
+        assertEquals(1, refused.err.lines().count(), refused.err);
+        assertTrue(refused.err.contains("Layer entry 'dev/null' is a character device (1:3): only root unpacks device nodes"),
+                refused.err);
+        assertEquals(List.of(), list(own.resolve("layers")), "no partial layer directory");
+        assertEquals(List.of(), list(own.resolve("refs")), "no ref");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** The member imports a one-file root tarball as grp/NAME:1; returns its layer blob. */

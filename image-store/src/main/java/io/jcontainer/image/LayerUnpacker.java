@@ -42,7 +42,14 @@ public final class LayerUnpacker {
                 TarEntryApplier applier = new TarEntryApplier(dir);
                 TarEntry entry;
                 while ((entry = reader.next()) != null) {
-                    applier.apply(entry, reader.content());
+                    try {
+                        applier.apply(entry, reader.content());
+                    } catch (ImageStoreException | ZipException | EOFException e) {
+                        throw e; // named already, or the stream's fault (below)
+                    } catch (IOException e) {
+                        // a full disk, a quota, EIO: the entry it happened at, in one line
+                        throw new ImageStoreException("Failed to write layer entry '" + entry.unsafePath() + "': " + describe(e), e);
+                    }
                 }
                 applier.finish();
                 pipe.finish(); // the DiffID covers the end-of-archive blocks and any padding after them

@@ -59,4 +59,37 @@ class FullDiskTest {
         }
         assertThrows(ImageStoreException.class, () -> store.inspect(ImageReference.parse("big:1")));
     }
+
+    /** Issue 16: a store root of 8 MB that holds the 5 MB blob but not its unpacked copy as well. */
+    @Test
+    void anUnpackThatDoesNotFitNamesTheEntryAndLeavesNoPartialLayer() throws Exception {
+        Path eight = tmp.resolve("eight");
+        Files.createDirectories(eight);
+        TestSupport.sh("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", eight.toString());
+        try {
+            Path rootfs = tmp.resolve("rootfs5");
+            Files.createDirectories(rootfs.resolve("opt"));
+            byte[] noise = new byte[5 * 1024 * 1024];
+            new Random(16).nextBytes(noise);
+            Files.write(rootfs.resolve("opt/noise"), noise);
+            Path tar = tmp.resolve("rootfs5.tar");
+            TestSupport.sh("tar", "-C", rootfs.toString(), "-cf", tar.toString(), "opt");
+
+            ImageStore store = new ImageStore(eight.resolve("store"));
+            List<String> before = TestSupport.storeSnapshot(store.root());
+            ImageStoreException e = assertThrows(ImageStoreException.class,
+                    () -> store.importRootfsTarball(tar, ImageReference.parse("big:5")));
+
+            System.out.println("8 MB store: " + e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            assertTrue(e.getMessage().contains("layer entry 'opt/noise'") && e.getMessage().contains("No space left on device"),
+                    e.getMessage());
+            assertEquals(before, TestSupport.storeSnapshot(store.root()), "no layers/tmp-*, no blob, no ref");
+            try (var s = Files.list(store.root().resolve("tmp"))) {
+                assertEquals(List.of(), s.toList(), "no partial file left in tmp/");
+            }
+        } finally {
+            TestSupport.sh("umount", "-l", eight.toString());
+        }
+    }
 }

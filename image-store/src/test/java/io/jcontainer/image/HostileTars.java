@@ -46,6 +46,38 @@ final class HostileTars {
         return tar;
     }
 
+    /** One regular file {@code name} carrying these xattrs (PAX {@code SCHILY.xattr.*}, ASCII values). */
+    static Path withXattrs(Path tar, String name, java.util.Map<String, String> xattrs) throws IOException {
+        try (TarArchiveOutputStream out = open(tar)) {
+            byte[] b = "x".getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry e = new TarArchiveEntry(name, true);
+            e.setSize(b.length);
+            e.setMode(0100644);
+            xattrs.forEach((k, v) -> e.addPaxHeader("SCHILY.xattr." + k, v));
+            out.putArchiveEntry(e);
+            out.write(b);
+            out.closeArchiveEntry();
+        }
+        return tar;
+    }
+
+    /** A directory {@code dev} and a character device {@code dev/null} 1:3 in it. */
+    static Path deviceNode(Path tar) throws IOException {
+        try (TarArchiveOutputStream out = open(tar)) {
+            TarArchiveEntry dir = new TarArchiveEntry("dev/", TarConstants.LF_DIR, true);
+            dir.setMode(040755);
+            out.putArchiveEntry(dir);
+            out.closeArchiveEntry();
+            TarArchiveEntry dev = new TarArchiveEntry("dev/null", TarConstants.LF_CHR, true);
+            dev.setMode(020666);
+            dev.setDevMajor(1);
+            dev.setDevMinor(3);
+            out.putArchiveEntry(dev);
+            out.closeArchiveEntry();
+        }
+        return tar;
+    }
+
     private static TarArchiveOutputStream open(Path tar) throws IOException {
         OutputStream os = Files.newOutputStream(tar);
         TarArchiveOutputStream out = new TarArchiveOutputStream(os);

@@ -82,13 +82,11 @@ public final class LayerWriter {
     }
 
     private final Path dir;
-    private final Map<String, Map<String, byte[]>> xattrs;
     private final Map<Object, String> firstLinks = new HashMap<>();
     private TarWriter tar;
 
-    private LayerWriter(Path dir, Map<String, Map<String, byte[]>> xattrs) {
+    private LayerWriter(Path dir) {
         this.dir = dir;
-        this.xattrs = xattrs;
     }
 
     /** Writes {@code dir}'s tree (without the directory itself) as tar+gzip to the new file {@code target}, fsynced. */
@@ -96,7 +94,7 @@ public final class LayerWriter {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new ImageStoreException("'" + dir + "' is not a directory, refusing.");
         }
-        LayerWriter w = new LayerWriter(dir, XattrDump.read(dir));
+        LayerWriter w = new LayerWriter(dir);
         try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             DigestingOutputStream compressed = new DigestingOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), BUFFER));
             GZIPOutputStream gzip = new GZIPOutputStream(compressed, BUFFER);
@@ -136,7 +134,12 @@ public final class LayerWriter {
         long uid = (Integer) a.get("uid") & 0xffffffffL;
         long gid = (Integer) a.get("gid") & 0xffffffffL;
         long mtime = ((FileTime) a.get("lastModifiedTime")).toInstant().getEpochSecond();
-        Map<String, byte[]> all = xattrs.getOrDefault(name, Map.of());
+        Map<String, byte[]> all;
+        try {
+            all = NativeFiles.xattrs(p); // every namespace, read with llistxattr/lgetxattr (never through a link)
+        } catch (IOException e) {
+            throw new ImageStoreException("Failed to read the xattrs of '" + p + "': " + e.getMessage(), e);
+        }
         for (String x : INCOMPLETE_XATTRS) {
             if (all.containsKey(x)) {
                 throw new ImageStoreException("'" + p + "' has '" + x + "': its content is in a lower layer (an overlayfs "

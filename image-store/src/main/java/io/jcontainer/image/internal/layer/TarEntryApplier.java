@@ -1,28 +1,22 @@
 package io.jcontainer.image.internal.layer;
 
 import io.jcontainer.image.ImageStoreException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Applies tar entries, one call per entry, to a layer directory as the OCI image-spec layer section says
@@ -33,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * ever written through a symlink. The root is a fresh directory that only this applier writes, so the checks
  * cannot be raced. Attributes are set without following links and without opening the file (a FIFO would block;
  * a device node must never be opened on the host). Order per file: owner, then mode (chown clears setuid and
- * security.capability), then xattrs (all at once in {@link #finish}), then directory times last.
+ * security.capability), then xattrs (queued, set in {@link #finish}), then directory times last. The system calls
+ * the JDK lacks go through {@link NativeFiles}.
  */
 public final class TarEntryApplier {
     private static final String WHITEOUT_PREFIX = ".wh.";
@@ -48,7 +43,7 @@ public final class TarEntryApplier {
     private final int umask = umask();
     private final Set<Path> knownDirs = new HashSet<>();
     private final Map<Path, Map<String, byte[]>> pendingXattrs = new LinkedHashMap<>();
-    private final Map<Path, FileTime> pendingDirTimes = new HashMap<>();
+    private final Map<Path, long[]> pendingDirTimes = new HashMap<>();
     private final byte[] buffer = new byte[256 * 1024];
 
     public TarEntryApplier(Path root) {
@@ -111,8 +106,7 @@ public final class TarEntryApplier {
                 // The link text is never followed here; inside the container it resolves against the container's root.
                 Files.createSymbolicLink(target, Path.of(entry.unsafeLinkTarget()));
                 setOwner(target, entry);
-                Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                        .setTimes(time(entry), time(entry), null);
+                setTimes(target, entry);
             }
             case HARDLINK -> {
                 String unsafeTarget = entry.unsafeLinkTarget();
@@ -138,41 +132,53 @@ public final class TarEntryApplier {
                 }
             }
             case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> {
-                removeExisting(target, lstat(target));
                 char kind = entry.type() == TarEntry.Type.FIFO ? 'p' : entry.type() == TarEntry.Type.CHAR_DEVICE ? 'c' : 'b';
-                NativeTools.mknod(target, kind, entry.devMajor(), entry.devMinor());
+                if (kind != 'p' && !root0) {
+                    throw new ImageStoreException("Layer entry '" + unsafePath + "' is a " + (kind == 'c' ? "character" : "block")
+                            + " device (" + entry.devMajor() + ":" + entry.devMinor() + "): only root unpacks device nodes, refusing.");
+                }
+                removeExisting(target, lstat(target));
+                try {
+                    NativeFiles.mknod(target, kind, entry.devMajor(), entry.devMinor());
+                } catch (IOException e) {
+                    throw new ImageStoreException("Failed to create layer entry '" + unsafePath + "' ("
+                            + (kind == 'p' ? "FIFO" : kind + " " + entry.devMajor() + ":" + entry.devMinor()) + "): " + e.getMessage(), e);
+                }
                 setOwner(target, entry);
                 // unix:mode with links followed is chmod(2) on the path: no open (target was just made, not a link).
                 Files.setAttribute(target, "unix:mode", entry.mode());
-                NativeTools.touch(target, entry.mtimeSeconds(), entry.mtimeNanos());
+                setTimes(target, entry);
                 queueXattrs(target, entry.xattrs());
             }
             default -> throw new IllegalStateException(entry.type().toString());
         }
     }
 
-    /** Sets every xattr at once, then directory times (creating entries inside a directory changes its mtime). */
+    /** Sets the queued xattrs, then directory times (creating entries inside a directory changes its mtime). */
     public void finish() throws IOException {
-        if (!pendingXattrs.isEmpty()) {
-            ByteArrayOutputStream dump = new ByteArrayOutputStream();
-            HexFormat hex = HexFormat.of();
-            for (Map.Entry<Path, Map<String, byte[]>> e : pendingXattrs.entrySet()) {
-                dump.writeBytes(("# file: " + escape(e.getKey().toString()) + "\n").getBytes(StandardCharsets.UTF_8));
-                for (Map.Entry<String, byte[]> x : e.getValue().entrySet()) {
-                    dump.writeBytes((x.getKey() + "=0x" + hex.formatHex(x.getValue()) + "\n").getBytes(StandardCharsets.UTF_8));
+        for (Map.Entry<Path, Map<String, byte[]>> e : pendingXattrs.entrySet()) {
+            for (Map.Entry<String, byte[]> x : e.getValue().entrySet()) {
+                try {
+                    NativeFiles.setXattr(e.getKey(), x.getKey(), x.getValue());
+                } catch (IOException failure) {
+                    throw new ImageStoreException("Failed to set xattr '" + x.getKey() + "' (" + x.getValue().length
+                            + " bytes) on layer entry '" + entryName(e.getKey()) + "': " + failure.getMessage(), failure);
                 }
-                dump.write('\n');
             }
-            NativeTools.setfattrRestore(dump.toByteArray());
-            pendingXattrs.clear();
         }
-        for (Map.Entry<Path, FileTime> e : pendingDirTimes.entrySet()) {
+        pendingXattrs.clear();
+        for (Map.Entry<Path, long[]> e : pendingDirTimes.entrySet()) {
             if (Files.isDirectory(e.getKey(), LinkOption.NOFOLLOW_LINKS)) {
-                Files.getFileAttributeView(e.getKey(), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                        .setTimes(e.getValue(), e.getValue(), null);
+                NativeFiles.setTimes(e.getKey(), e.getValue()[0], (int) e.getValue()[1]);
             }
         }
         pendingDirTimes.clear();
+    }
+
+    /** The archive name of a path this applier made ("." for the root). */
+    private String entryName(Path p) {
+        String rel = root.relativize(p).toString();
+        return rel.isEmpty() ? "." : rel;
     }
 
     private void applyWhiteout(TarEntry entry, List<String> parts, String base) throws IOException {
@@ -193,8 +199,13 @@ public final class TarEntryApplier {
         }
         Path target = dir.resolve(name);
         removeExisting(target, lstat(target));
-        // overlayfs: a whiteout is a character device 0/0 in the upper (here: a lower) layer.
-        NativeTools.mknod(target, 'c', 0, 0);
+        // overlayfs: a whiteout is a character device 0/0 in the upper (here: a lower) layer. Linux lets any user
+        // make one (since 5.8) and the device cgroup always allows it.
+        try {
+            NativeFiles.mknod(target, 'c', 0, 0);
+        } catch (IOException e) {
+            throw new ImageStoreException("Failed to create the whiteout of layer entry '" + unsafePath + "': " + e.getMessage(), e);
+        }
     }
 
     /** Splits an archive path into components; refuses absolute paths and any "..". */
@@ -300,11 +311,15 @@ public final class TarEntryApplier {
         }
         queueXattrs(target, entry.xattrs());
         if (entry.type() == TarEntry.Type.DIRECTORY) {
-            pendingDirTimes.put(target, time(entry));
+            pendingDirTimes.put(target, new long[] {entry.mtimeSeconds(), entry.mtimeNanos()});
         } else {
-            Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes(time(entry), time(entry), null);
+            setTimes(target, entry);
         }
+    }
+
+    /** utimensat(AT_SYMLINK_NOFOLLOW): one call, no open (the JDK's NOFOLLOW setTimes opens the file). */
+    private static void setTimes(Path target, TarEntry entry) throws IOException {
+        NativeFiles.setTimes(target, entry.mtimeSeconds(), entry.mtimeNanos());
     }
 
     private void setOwner(Path target, TarEntry entry) throws IOException {
@@ -317,8 +332,7 @@ public final class TarEntryApplier {
         if (entry.uid() == 0 && entry.gid() == 0) {
             return; // created by root as 0:0 already; saves two syscalls per file
         }
-        Files.setAttribute(target, "unix:uid", (int) entry.uid(), LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(target, "unix:gid", (int) entry.gid(), LinkOption.NOFOLLOW_LINKS);
+        NativeFiles.lchown(target, (int) entry.uid(), (int) entry.gid()); // one fchownat, where NIO makes two
     }
 
     private void queueXattrs(Path target, Map<String, byte[]> xattrs) throws ImageStoreException {
@@ -338,30 +352,12 @@ public final class TarEntryApplier {
         pendingXattrs.computeIfAbsent(target, k -> new LinkedHashMap<>()).put(name, value);
     }
 
-    private static FileTime time(TarEntry entry) {
-        return FileTime.from(entry.mtimeSeconds() * 1_000_000_000L + entry.mtimeNanos(), TimeUnit.NANOSECONDS);
-    }
-
     private static BasicFileAttributes lstat(Path p) throws IOException {
         try {
             return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return null;
         }
-    }
-
-    /** setfattr's restore format quotes like getfattr: octal escapes for bytes outside printable ASCII and backslash. */
-    private static String escape(String path) {
-        StringBuilder sb = new StringBuilder();
-        for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c <= ' ' || c >= 127 || c == '\\' || c == '=' || c == '"') {
-                sb.append('\\').append(String.format("%03o", c));
-            } else {
-                sb.append((char) c);
-            }
-        }
-        return sb.toString();
     }
 
     private static ImageStoreException malicious(String unsafePath) {

@@ -1,5 +1,6 @@
 package io.jcontainer.jnspawn.internal.network;
 
+import io.jcontainer.jnspawn.HostProgram;
 import io.jcontainer.jnspawn.LaunchException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,8 +16,12 @@ final class Commands {
     private Commands() {
     }
 
-    /** The absolute path of {@code name} in the system directories (else the bare name, for $PATH). */
+    /**
+     * The absolute path of {@code name} in the system directories (else the bare name, for $PATH). The name must be a
+     * {@link HostProgram}, whose list the packages' dependencies are checked against.
+     */
     static String tool(String name) {
+        HostProgram.of(name);
         for (String dir : DIRS) {
             Path p = Path.of(dir, name);
             if (Files.isExecutable(p)) {
