@@ -105,7 +105,7 @@ public record HealthSpec(List<String> test, long intervalMillis, long timeoutMil
     }
 
     /** Go's durations, as Podman reads these keys: {@code 30s}, {@code 1m30s}, {@code 500ms}, {@code 2h}; {@code 0}. */
-    static long durationMillis(String what, String value) throws SettingsException {
+    public static long durationMillis(String what, String value) throws SettingsException {
         if (value.equals("0")) {
             return 0;
         }
