@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -67,6 +68,9 @@ final class ContainerOptions {
 
     @Option(names = "--tmpfs", paramLabel = "PATH[:OPTS]", description = "Mount a tmpfs (TemporaryFileSystem=).")
     List<String> tmpfs = new ArrayList<>();
+
+    @Mixin
+    HealthOptions health = new HealthOptions();
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image (a name or an ID of the store).")
     String image;
@@ -164,6 +168,7 @@ final class ContainerOptions {
         for (String t : tmpfs) {
             file.set("TemporaryFileSystem", t);
         }
+        health.describe(file);
         if (memory != null) {
             file.service("MemoryMax", ResourceFlags.memory(memory));
         }

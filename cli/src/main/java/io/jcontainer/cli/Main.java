@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
             PushCommand.class, SearchCommand.class,
             ExecCommand.class, KillCommand.class, RestartCommand.class, AttachCommand.class, PortCommand.class,
             // issue 19
-            CreateCommand.class, StartCommand.class,
+            CreateCommand.class, StartCommand.class, HealthcheckCommand.class,
             // networking (issue 6): what a killed container left
             CleanupCommand.class,
             VersionCommand.class})

@@ -38,7 +38,8 @@ final class PsCommand implements Callable<Integer> {
     @Option(names = {"-a", "--all"}, description = "Also the containers that do not run.")
     boolean all;
 
-    @Option(names = "--json", description = "A JSON array of {name, image, command, state, file}.")
+    @Option(names = "--json", description = "A JSON array of {name, image, command, state, health, file}; health is "
+            + "starting, healthy, unhealthy or null (no check, not running).")
     boolean json;
 
     @Override
@@ -55,7 +56,7 @@ final class PsCommand implements Callable<Integer> {
                 String state = foregroundState(host, e.name());
                 if (all || state.equals("running")
                         || state.equals(ContainerStates.UNKNOWN) && e.file().getParent().equals(transientDir)) {
-                    rows.add(row(e, state));
+                    rows.add(row(host, e, state));
                 }
             }
         } else {
@@ -63,7 +64,7 @@ final class PsCommand implements Callable<Integer> {
                 for (ContainerFiles.Entry e : files) {
                     String state = state(states, e.name());
                     if (all || state.equals("running")) {
-                        rows.add(row(e, state));
+                        rows.add(row(host, e, state));
                     }
                 }
                 states.printNote(spec.commandLine().getErr());
@@ -74,7 +75,9 @@ final class PsCommand implements Callable<Integer> {
         } else {
             Table table = new Table("NAME", "IMAGE", "COMMAND", "STATE", "FILE");
             for (Map<String, String> r : rows) {
-                table.row(r.get("name"), r.get("image"), r.get("command"), r.get("state"), r.get("file"));
+                String health = r.get("health");
+                table.row(r.get("name"), r.get("image"), r.get("command"),
+                        r.get("state") + (health == null ? "" : " (" + health + ")"), r.get("file"));
             }
             table.print(out);
         }
@@ -106,14 +109,18 @@ final class PsCommand implements Callable<Integer> {
         return unit.summary();
     }
 
-    private static Map<String, String> row(ContainerFiles.Entry e, String state) {
+    private static Map<String, String> row(Host host, ContainerFiles.Entry e, String state) {
         String image = ContainerStates.UNKNOWN;
         String command = ContainerStates.UNKNOWN;
+        String health = null;
         try {
             ContainerFile file = ContainerFile.parse(e.file());
             image = file.image() != null ? file.image() : String.valueOf(file.directory());
             command = file.exec().isEmpty() ? "(image default)" : String.join(" ", file.exec());
-        } catch (SettingsException ex) {
+            if (state.equals("running")) {
+                health = HealthState.summary(host, e.name(), HealthcheckRunCommand.check(host, file) != null);
+            }
+        } catch (SettingsException | CliException ex) {
             // an unreadable file still names a container; its image stays unknown
         }
         Map<String, String> row = new LinkedHashMap<>();
@@ -121,6 +128,7 @@ final class PsCommand implements Callable<Integer> {
         row.put("image", image);
         row.put("command", command);
         row.put("state", state);
+        row.put("health", health);
         row.put("file", e.file().toString());
         return row;
     }
