@@ -12,8 +12,6 @@ import io.jcontainer.machined.MachinedException;
 import io.jcontainer.machined.SystemdManager;
 import io.jcontainer.machined.UnitKillTarget;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,8 +32,6 @@ import picocli.CommandLine.Spec;
             "Exit status: 0 the check passed, 1 it failed, 125 it could not run."},
         footer = {"", "Example:", "  jcontainer healthcheck run web"})
 final class HealthcheckRunCommand implements Callable<Integer> {
-    /** USER_HZ: /proc/PID/stat's start time is in these ticks on every Linux architecture jcontainer builds for. */
-    private static final long TICKS_PER_SECOND = 100;
     static final int FAILED = 1;
 
     @ParentCommand
@@ -64,7 +60,7 @@ final class HealthcheckRunCommand implements Callable<Integer> {
             state = HealthState.forRun(host, name, running);
             before = state.status();
             result = HealthProbe.run(host, name, check.argv(), check.timeoutMillis());
-            boolean inStartPeriod = System.currentTimeMillis() - startedAtMillis(running) < check.startPeriodMillis();
+            boolean inStartPeriod = System.currentTimeMillis() - Uptime.startedAtMillis(running) < check.startPeriodMillis();
             state.record(result, check, inStartPeriod);
             state.write(host, name);
         }
@@ -102,20 +98,6 @@ final class HealthcheckRunCommand implements Callable<Integer> {
             }
         }
         return HealthSpec.effective(file, image);
-    }
-
-    /** When the container's PID 1 started, from its start time in ticks after boot ({@code btime} of /proc/stat). */
-    private static long startedAtMillis(ContainerState running) throws CliException {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
-                if (line.startsWith("btime ")) {
-                    return Long.parseLong(line.substring(6).strip()) * 1000 + running.startTime() * 1000 / TICKS_PER_SECOND;
-                }
-            }
-        } catch (java.io.IOException | NumberFormatException e) {
-            throw new CliException("Failed to read the boot time from /proc/stat: " + e.getMessage(), e);
-        }
-        throw new CliException("No btime in /proc/stat.");
     }
 
     /**
