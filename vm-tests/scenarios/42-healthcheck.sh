@@ -19,6 +19,11 @@ UNITS_TO_DUMP="$G $B jcontainer-healthcheck@hc-good.service jcontainer-healthche
 trap finish EXIT
 
 import_hello || exit 1
+# The oneshots' jcontainer JVMs get the C1-only flag the runner exports for the scenario's own
+# commands (README: C2 crashed under TCG); a template drop-in reaches every instance.
+mkdir -p /run/systemd/system/jcontainer-healthcheck@.service.d
+printf '[Service]\nEnvironment=JCONTAINER_JAVA_OPTS=%s\n' "${JCONTAINER_JAVA_OPTS:-}" \
+    >/run/systemd/system/jcontainer-healthcheck@.service.d/50-vmtest.conf
 mkdir -p /etc/jcontainer
 cat >/etc/jcontainer/hc-good.container <<'CF'
 [Container]
@@ -129,4 +134,5 @@ done
 
 systemctl reset-failed "$G" "$B" jcontainer-healthcheck@hc-good.service jcontainer-healthcheck@hc-bad.service 2>/dev/null || true
 rm -f /etc/jcontainer/hc-good.container /etc/jcontainer/hc-bad.container
+rm -rf /run/systemd/system/jcontainer-healthcheck@.service.d
 systemctl daemon-reload
