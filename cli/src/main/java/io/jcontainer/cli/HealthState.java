@@ -80,6 +80,16 @@ final class HealthState {
         return s;
     }
 
+    /** Removes what checks recorded of {@code name} ({@code rm}); best effort: /run goes at reboot anyway. */
+    static void remove(Host host, String name) {
+        try {
+            Files.deleteIfExists(file(host, name));
+            Files.deleteIfExists(dir(host).resolve(name + ".lock"));
+        } catch (IOException e) {
+            // left for the reboot; a new container of the name starts from "starting" (another leader)
+        }
+    }
+
     /** Holds {@code NAME.lock} until closed: one check of a container at a time (the timer's and a manual one). */
     static AutoCloseable lock(Host host, String name) throws CliException {
         Path lockFile = dir(host).resolve(name + ".lock");

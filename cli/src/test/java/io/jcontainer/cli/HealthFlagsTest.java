@@ -61,6 +61,24 @@ class HealthFlagsTest {
     }
 
     @Test
+    void rmRemovesTheRecordedHealth() throws Exception {
+        jc.ok("create", "--name", "gone", "--health-cmd", "true", "demo:1");
+        Path runtime = Files.createDirectories(tmp.resolve("runtime/health"));
+        Files.writeString(runtime.resolve("gone.json"), "{\"status\":\"healthy\"}");
+        Files.writeString(runtime.resolve("gone.lock"), "");
+        Files.writeString(runtime.resolve("other.json"), "{\"status\":\"healthy\"}");
+        System.setProperty("jcontainer.runtime", tmp.resolve("runtime").toString());
+        try {
+            jc.ok("rm", "gone");
+        } finally {
+            System.clearProperty("jcontainer.runtime");
+        }
+        assertFalse(Files.exists(runtime.resolve("gone.json")));
+        assertFalse(Files.exists(runtime.resolve("gone.lock")));
+        assertTrue(Files.exists(runtime.resolve("other.json")));
+    }
+
+    @Test
     void noHealthcheckWritesHealthCmdNone() throws Exception {
         jc.ok("create", "--name", "quiet", "--no-healthcheck", "demo:1");
 

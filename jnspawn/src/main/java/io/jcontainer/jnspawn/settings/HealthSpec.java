@@ -125,7 +125,7 @@ public record HealthSpec(List<String> test, long intervalMillis, long timeoutMil
             }
             String number = value.substring(start, unitStart);
             Double factor = UNITS_MILLIS.get(value.substring(unitStart, i));
-            if (number.isEmpty() || factor == null || number.chars().filter(c -> c == '.').count() > 1
+            if (number.isEmpty() || factor == null || number.indexOf('.') != number.lastIndexOf('.')
                     || number.equals(".")) {
                 throw SettingsException.invalid(what, value, "expected a duration such as 30s, 1m30s or 500ms");
             }
