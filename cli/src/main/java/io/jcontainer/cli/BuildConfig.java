@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * An image's execution defaults while a build (or {@code commit -c}) changes them, instruction by instruction:
- * ENV, WORKDIR, USER, CMD, ENTRYPOINT, EXPOSE, LABEL, STOPSIGNAL, as the Dockerfile reference defines them.
+ * ENV, WORKDIR, USER, CMD, ENTRYPOINT, EXPOSE, LABEL, STOPSIGNAL, HEALTHCHECK, as the Dockerfile reference defines them.
  */
 final class BuildConfig {
     private static final Pattern PORT = Pattern.compile("(\\d{1,5})(?:/(tcp|udp|sctp))?");
@@ -23,6 +23,8 @@ final class BuildConfig {
     String workingDir;
     String user;
     String stopSignal;
+    /** HEALTHCHECK, the base image's until one says otherwise (NONE included); null: none. */
+    ImageConfig.Healthcheck healthcheck;
     final TreeSet<String> exposedPorts = new TreeSet<>();
     final Map<String, String> labels = new LinkedHashMap<>();
     /** Whether this build set CMD: ENTRYPOINT resets only an inherited CMD (Dockerfile reference, ENTRYPOINT). */
@@ -38,6 +40,7 @@ final class BuildConfig {
         workingDir = d.workingDir();
         user = d.user();
         stopSignal = d.stopSignal();
+        healthcheck = d.healthcheck();
         exposedPorts.addAll(d.exposedPorts());
         labels.putAll(d.labels());
     }
@@ -46,7 +49,7 @@ final class BuildConfig {
         List<String> e = new ArrayList<>();
         env.forEach((k, v) -> e.add(k + "=" + v));
         return new ImageConfig.Defaults(entrypoint, cmd, e, workingDir, user, stopSignal, new ArrayList<>(exposedPorts),
-                labels);
+                labels, healthcheck);
     }
 
     /** The working directory as RUN, COPY and a relative WORKDIR see it. */
@@ -75,6 +78,7 @@ final class BuildConfig {
                 }
                 stopSignal = s;
             }
+            case "HEALTHCHECK" -> healthcheck = DockerHealthcheck.parse(in);
             case "CMD" -> {
                 cmd = command(in);
                 cmdSet = true;

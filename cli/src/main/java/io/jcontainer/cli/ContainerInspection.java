@@ -42,6 +42,8 @@ final class ContainerInspection {
             throw new CliException(e.getMessage(), e);
         }
         o.put("config", config(file));
+        ContainerFile parsed = parsed(file);
+        o.put("health", parsed == null ? null : HealthState.inspect(host, name, parsed));
         Map<String, Object> process = new LinkedHashMap<>();
         try {
             Optional<ContainerState> state = ContainerState.read(host.runtimeDir(), name);
@@ -63,6 +65,14 @@ final class ContainerInspection {
         }
         o.put("process", process);
         return o;
+    }
+
+    private static ContainerFile parsed(Path file) {
+        try {
+            return ContainerFile.parse(file);
+        } catch (SettingsException e) {
+            return null;
+        }
     }
 
     /** The [Container] settings that say what runs and how; null for a file that cannot be parsed. */

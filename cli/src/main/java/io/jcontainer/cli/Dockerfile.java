@@ -21,9 +21,9 @@ import java.util.regex.Pattern;
 final class Dockerfile {
     /** What {@code build} runs. */
     static final Set<String> SUPPORTED = Set.of("FROM", "RUN", "COPY", "ADD", "ENV", "ARG", "WORKDIR", "USER", "CMD",
-            "ENTRYPOINT", "EXPOSE", "LABEL", "STOPSIGNAL");
+            "ENTRYPOINT", "EXPOSE", "LABEL", "STOPSIGNAL", "HEALTHCHECK");
     /** Instructions of the Dockerfile reference this subset leaves out: named, so the error says "not supported". */
-    static final Set<String> KNOWN_UNSUPPORTED = Set.of("ONBUILD", "HEALTHCHECK", "SHELL", "VOLUME", "MAINTAINER");
+    static final Set<String> KNOWN_UNSUPPORTED = Set.of("ONBUILD", "SHELL", "VOLUME", "MAINTAINER");
     static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -179,6 +179,7 @@ final class Dockerfile {
                     throw in.error("malformed exec form (expected a JSON array of strings): " + in.args());
                 }
             }
+            case "HEALTHCHECK" -> DockerHealthcheck.parse(in);
             case "STOPSIGNAL" -> {
                 if (words(in.args(), Map.of(), true).size() != 1) {
                     throw in.error("expected one value for " + in.keyword() + ".");

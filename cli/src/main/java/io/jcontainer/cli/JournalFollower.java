@@ -171,10 +171,13 @@ final class JournalFollower implements AutoCloseable {
     static final class Entry {
         final String cursor;
         final String message;
+        /** {@code __REALTIME_TIMESTAMP}: microseconds since the epoch; -1 when the entry has none. */
+        final long realtimeMicros;
 
-        private Entry(String cursor, String message) {
+        private Entry(String cursor, String message, long realtimeMicros) {
             this.cursor = cursor;
             this.message = message;
+            this.realtimeMicros = realtimeMicros;
         }
 
         /**
@@ -209,7 +212,16 @@ final class JournalFollower implements AutoCloseable {
             } else {
                 text = message.asText();
             }
-            return new Entry(cursor.asText(), text);
+            JsonNode realtime = node.get("__REALTIME_TIMESTAMP");
+            long micros = -1;
+            if (realtime != null) {
+                try {
+                    micros = Long.parseLong(realtime.asText());
+                } catch (NumberFormatException e) {
+                    // journalctl writes it as a decimal string; anything else counts as absent
+                }
+            }
+            return new Entry(cursor.asText(), text, micros);
         }
     }
 }

@@ -61,7 +61,7 @@ final class KillCommand implements Callable<Integer> {
             viaSystemd(host, number);
         } else {
             ContainerState state = ExecCommand.requireRunning(host, name);
-            signal(state, number);
+            signal(name, state, number);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(name);
@@ -89,7 +89,7 @@ final class KillCommand implements Callable<Integer> {
     }
 
     /** kill(1) on the recorded leader, checked again just before: Java has no call that sends any signal. */
-    private void signal(ContainerState state, int number) throws CliException {
+    static void signal(String name, ContainerState state, int number) throws CliException {
         if (!state.alive()) {
             throw new CliException("Container '" + name + "' is not running.");
         }

@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
             ImageVerbs.class,
             PushCommand.class, SearchCommand.class,
             ExecCommand.class, KillCommand.class, RestartCommand.class, AttachCommand.class, PortCommand.class,
+            // issue 19
+            CreateCommand.class, StartCommand.class, HealthcheckCommand.class,
             // networking (issue 6): what a killed container left
             CleanupCommand.class,
             VersionCommand.class})
@@ -123,6 +125,7 @@ public final class Main implements Callable<Integer> {
         commandLine.setErr(err);
         // docker run IMAGE CMD...: what follows the image is the container's command, options included.
         commandLine.getSubcommands().get("run").setStopAtPositional(true);
+        commandLine.getSubcommands().get("create").setStopAtPositional(true);
         commandLine.getSubcommands().get("exec").setStopAtPositional(true);
         CommandLine image = commandLine.getSubcommands().get("image");
         image.getSubcommands().get("run").setStopAtPositional(true);

@@ -38,7 +38,9 @@ final class PsCommand implements Callable<Integer> {
     @Option(names = {"-a", "--all"}, description = "Also the containers that do not run.")
     boolean all;
 
-    @Option(names = "--json", description = "A JSON array of {name, image, command, state, file}.")
+    @Option(names = "--json", description = "A JSON array of {name, image, command, state, health, status, file}; "
+            + "health is starting, healthy, unhealthy or null (no check, not running); status is Docker's "
+            + "(Up 3 minutes (healthy)).")
     boolean json;
 
     @Override
@@ -55,7 +57,7 @@ final class PsCommand implements Callable<Integer> {
                 String state = foregroundState(host, e.name());
                 if (all || state.equals("running")
                         || state.equals(ContainerStates.UNKNOWN) && e.file().getParent().equals(transientDir)) {
-                    rows.add(row(e, state));
+                    rows.add(row(host, e, state));
                 }
             }
         } else {
@@ -63,7 +65,7 @@ final class PsCommand implements Callable<Integer> {
                 for (ContainerFiles.Entry e : files) {
                     String state = state(states, e.name());
                     if (all || state.equals("running")) {
-                        rows.add(row(e, state));
+                        rows.add(row(host, e, state));
                     }
                 }
                 states.printNote(spec.commandLine().getErr());
@@ -72,9 +74,10 @@ final class PsCommand implements Callable<Integer> {
         if (json) {
             JsonOutput.print(out, rows);
         } else {
-            Table table = new Table("NAME", "IMAGE", "COMMAND", "STATE", "FILE");
+            Table table = new Table("NAME", "IMAGE", "COMMAND", "STATE", "STATUS", "FILE");
             for (Map<String, String> r : rows) {
-                table.row(r.get("name"), r.get("image"), r.get("command"), r.get("state"), r.get("file"));
+                table.row(r.get("name"), r.get("image"), r.get("command"), r.get("state"), r.get("status"),
+                        r.get("file"));
             }
             table.print(out);
         }
@@ -106,14 +109,39 @@ final class PsCommand implements Callable<Integer> {
         return unit.summary();
     }
 
-    private static Map<String, String> row(ContainerFiles.Entry e, String state) {
+    /**
+     * Docker's STATUS: {@code Up 3 minutes (healthy)} for a running container (the time from jnspawn's record of its
+     * PID 1; {@code Up} alone when the record cannot be read), else the state.
+     */
+    private static String status(Host host, String name, String state, String health) {
+        if (!state.equals("running")) {
+            return state;
+        }
+        String up = "Up";
+        try {
+            Optional<ContainerState> record = ContainerState.read(host.runtimeDir(), name);
+            if (record.isPresent()) {
+                up += " " + Formats.duration(java.time.Duration.ofMillis(System.currentTimeMillis()
+                        - Uptime.startedAtMillis(record.get())));
+            }
+        } catch (LaunchException | CliException e) {
+            // root's record: a caller who may not read it sees "Up" alone
+        }
+        return health == null ? up : up + " (" + health + ")";
+    }
+
+    private static Map<String, String> row(Host host, ContainerFiles.Entry e, String state) {
         String image = ContainerStates.UNKNOWN;
         String command = ContainerStates.UNKNOWN;
+        String health = null;
         try {
             ContainerFile file = ContainerFile.parse(e.file());
             image = file.image() != null ? file.image() : String.valueOf(file.directory());
             command = file.exec().isEmpty() ? "(image default)" : String.join(" ", file.exec());
-        } catch (SettingsException ex) {
+            if (state.equals("running")) {
+                health = HealthState.summary(host, e.name(), HealthcheckRunCommand.check(host, file) != null);
+            }
+        } catch (SettingsException | CliException ex) {
             // an unreadable file still names a container; its image stays unknown
         }
         Map<String, String> row = new LinkedHashMap<>();
@@ -121,6 +149,8 @@ final class PsCommand implements Callable<Integer> {
         row.put("image", image);
         row.put("command", command);
         row.put("state", state);
+        row.put("health", health);
+        row.put("status", status(host, e.name(), state, health));
         row.put("file", e.file().toString());
         return row;
     }

@@ -69,8 +69,10 @@ final class RmCommand implements Callable<Integer> {
             throw new CliException("Failed to remove '" + file + "': " + ContainerFiles.reason(e), e);
         }
         host.store().removeContainerDirs(name);
+        HealthState.remove(host, name);
         if (host.systemdBooted()) {
             Systemctl.resetFailed(unit);
+            Systemctl.resetFailed("jcontainer-healthcheck@" + name + ".service");
             Systemctl.daemonReload();
         }
         out.println(name);

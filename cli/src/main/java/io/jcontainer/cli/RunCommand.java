@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -37,8 +38,6 @@ import picocli.CommandLine.Spec;
         footer = {"", "Example:", "  jcontainer run --rm -e GREETING=hi busybox sh -c 'echo $GREETING'",
             "  jcontainer run -d --name web -v /srv/www:/www:ro busybox httpd -f -h /www"})
 final class RunCommand implements Callable<Integer> {
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final List<String> NETWORKS = List.of("host", "none", "private");
     private static final long POLL_MILLIS = 100;
     private static final long START_TIMEOUT_MILLIS = 90_000;
     /** How long run and attach wait, after the container's end, for its unit to be down (so its journal is in). */
@@ -60,49 +59,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--rm", description = "Remove the container (its file and its changes) when it ends.")
     boolean remove;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "The container's name (default: generated).")
-    String name;
-
-    @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CTR[:ro]", description = "Bind a host directory.")
-    List<String> volumes = new ArrayList<>();
-
-    @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "Set an environment variable.")
-    List<String> env = new ArrayList<>();
-
-    @Option(names = {"-p", "--publish"}, paramLabel = "[IP:]HOST:CTR[/PROTO]",
-            description = "Publish a container port on the host, on all its addresses or on IPv4 address IP "
-                + "(PublishPort=; needs --network private).")
-    List<String> publish = new ArrayList<>();
-
-    @Option(names = "--network", paramLabel = "MODE", description = "host, none or private (default).")
-    String network;
+    @Mixin
+    ContainerOptions container = new ContainerOptions();
 
     @Option(names = {"-i", "--interactive"}, description = "Keep stdin open for the container.")
     boolean interactive;
 
     @Option(names = {"-t", "--tty"}, description = "Give the container a terminal.")
     boolean tty;
-
-    @Option(names = {"-u", "--user"}, paramLabel = "USER", description = "Run as USER (name or UID[:GID]).")
-    String user;
-
-    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "The command's working directory.")
-    String workdir;
-
-    @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replace the image's entrypoint.")
-    String entrypoint;
-
-    @Option(names = "--insecure-options", paramLabel = "image", split = ",",
-            description = "rkt's flag: 'image' runs an image file that cannot be verified.")
-    List<String> insecureOptions = new ArrayList<>();
-
-    @Parameters(index = "0", paramLabel = "IMAGE",
-            description = "The image: a name or an ID of the store, or a file (an ACI, an OCI archive, a docker save "
-                + "tar: a path starting with /, ./ or ../, or ending in .aci), imported and run.")
-    String image;
-
-    @Parameters(index = "1..*", paramLabel = "CMD", description = "The command and its arguments (default: the image's).")
-    List<String> command = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -123,149 +87,10 @@ final class RunCommand implements Callable<Integer> {
             throw new CliException("run -i/-t under systemd needs 'jcontainer attach', not there yet; run -d, "
                     + "or use jnspawn in the foreground.");
         }
-        TransientContainer file = describe(host);
-        Path dir = host.transientDir();
-        Path written = write(host, dir, file);
-        String machine = nameOf(written);
+        TransientContainer file = container.describe(host, remove, err);
+        Path written = container.write(host, host.transientDir(), file);
+        String machine = ContainerOptions.nameOf(written);
         return systemd ? underSystemd(host, machine, written, out, err) : inForeground(host, machine, written, out, err);
-    }
-
-    /** The container file's lines from the options; every check that needs no file system. */
-    private TransientContainer describe(Host host) throws Exception {
-        if (name != null) {
-            try {
-                MachineName.validate(name);
-            } catch (SettingsException e) {
-                throw new CliException(e.getMessage(), e);
-            }
-        }
-        if (network != null && !NETWORKS.contains(network)) {
-            throw new CliException("Invalid --network '" + network + "': expected host, none or private.");
-        }
-        for (String p : publish) {
-            try {
-                PortMapping.parse(p);
-            } catch (SettingsException e) {
-                throw new CliException("Malformed -p: " + e.getMessage() + ".", e);
-            }
-        }
-        if (!publish.isEmpty() && network != null && !network.equals("private")) {
-            throw new CliException("-p/--publish needs --network private, not '" + network + "'.");
-        }
-        List<String> assignments = new ArrayList<>();
-        for (String e : env) {
-            int eq = e.indexOf('=');
-            if (eq <= 0 || !ENV_NAME.matcher(e.substring(0, eq)).matches()) {
-                throw new CliException("Malformed -e '" + e + "': expected NAME=VALUE.");
-            }
-            assignments.add(e);
-        }
-        List<String[]> binds = new ArrayList<>();
-        for (String v : volumes) {
-            binds.add(volume(v));
-        }
-        for (String o : insecureOptions) {
-            if (!o.equals(ImageFile.INSECURE_IMAGE)) {
-                throw new CliException("Unsupported --insecure-options '" + o + "': only 'image' is.");
-            }
-        }
-        ImageStore store = host.store();
-        ImageArgument arg = ImageFile.isPath(image)
-                ? ImageFile.importForRun(store, image, !insecureOptions.isEmpty(), spec.commandLine().getErr())
-                : ImageArgument.resolve(store, image);
-        ImageConfig.Defaults defaults = arg.image().defaults();
-
-        TransientContainer file = new TransientContainer();
-        file.set("Image", arg.byId() ? arg.image().reference().toString() : image);
-        List<String> argv = new ArrayList<>();
-        if (entrypoint != null) {
-            if (!entrypoint.isEmpty()) {
-                argv.add(entrypoint);
-            }
-        } else {
-            argv.addAll(defaults.entrypoint());
-        }
-        argv.addAll(!command.isEmpty() ? command : entrypoint != null ? List.of() : defaults.cmd());
-        if (!argv.isEmpty()) {
-            file.setWords("Exec", argv);
-        }
-        for (String a : assignments) {
-            file.setWords("Environment", List.of(a));
-        }
-        for (String[] b : binds) {
-            file.set(b[0], b[1]);
-        }
-        if (network != null) {
-            file.set("Network", network);
-        }
-        for (String p : publish) {
-            file.set("PublishPort", p);
-        }
-        if (user != null) {
-            file.set("User", user);
-        }
-        if (workdir != null) {
-            file.set("WorkingDirectory", workdir);
-        }
-        if (remove) {
-            file.set("Ephemeral", "yes");
-        }
-        return file;
-    }
-
-    /** {@code -v HOST:CTR[:ro|rw]} as {Bind or BindReadOnly, SRC:DST}. */
-    private static String[] volume(String v) throws CliException {
-        String[] parts = v.split(":", -1);
-        boolean readOnly = parts.length == 3 && parts[2].equals("ro");
-        boolean valid = (parts.length == 2 || parts.length == 3 && (readOnly || parts[2].equals("rw")))
-                && parts[0].startsWith("/") && parts[1].startsWith("/");
-        if (!valid) {
-            throw new CliException("Malformed -v '" + v + "': expected HOST:CTR[:ro] with absolute paths "
-                    + "(named volumes are not supported).");
-        }
-        String spec = parts[0] + ":" + parts[1];
-        try {
-            BindSpec.parse(spec, readOnly);
-        } catch (SettingsException e) {
-            throw new CliException("Malformed -v '" + v + "': " + e.getMessage(), e);
-        }
-        return new String[] {readOnly ? "BindReadOnly" : "Bind", spec};
-    }
-
-    /** Writes the file under the given or a generated name; a name any container file has is in use. */
-    private Path write(Host host, Path dir, TransientContainer file) throws CliException {
-        for (int attempt = 0; ; attempt++) {
-            String candidate = name != null ? name : TransientContainer.generateName();
-            Path existing = existingFile(host, candidate);
-            if (existing == null) {
-                try {
-                    return file.write(dir, candidate);
-                } catch (CliException e) {
-                    if (name != null || attempt >= 10 || existingFile(host, candidate) == null) {
-                        throw e;
-                    }
-                    continue; // a generated name taken meanwhile: draw another
-                }
-            }
-            if (name != null || attempt >= 10) {
-                throw TransientContainer.nameInUse(candidate, existing);
-            }
-        }
-    }
-
-    private static Path existingFile(Host host, String candidate) {
-        for (Path d : host.searchDirs()) {
-            Path f = d.resolve(candidate + ContainerFile.SUFFIX);
-            if (Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                return f;
-            }
-        }
-        return null;
-    }
-
-    private static String nameOf(Path file) {
-        String f = file.getFileName().toString();
-        return f.substring(0, f.length() - ContainerFile.SUFFIX.length());
     }
 
     // ---------------------------------------------------------------- without systemd: jnspawn in the foreground

@@ -2,6 +2,7 @@ package io.jcontainer.cli;
 
 import io.jcontainer.jnspawn.HostProgram;
 import io.jcontainer.generator.ContainerUnitConverter;
+import io.jcontainer.jnspawn.settings.ContainerFile;
 import io.jcontainer.machined.MachineProperties;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -46,6 +48,7 @@ final class StatusCommand implements Callable<Integer> {
         try (ContainerStates states = ContainerStates.open(host)) {
             r = ContainerReport.collect(host, name, states);
             print(out, r);
+            health(host, out);
             states.printNote(err);
         }
         if (host.systemdBooted()) {
@@ -83,6 +86,31 @@ final class StatusCommand implements Callable<Integer> {
         for (String[] l : lines) {
             out.println(" ".repeat(10 - l[0].length()) + l[0] + (l[0].isEmpty() ? "  " : ": ") + l[1]);
         }
+    }
+
+    /** {@code Health: healthy (failing streak 0): LAST OUTPUT}, for a container with a check. */
+    private void health(Host host, PrintWriter out) {
+        ContainerFile file;
+        try {
+            file = HealthcheckRunCommand.parse(host, name);
+        } catch (CliException e) {
+            return;
+        }
+        Map<String, Object> h = HealthState.inspect(host, name, file);
+        if (h == null || h.get("status") == null) {
+            return;
+        }
+        StringBuilder line = new StringBuilder("    Health: ").append(h.get("status"))
+                .append(" (failing streak ").append(h.get("failingStreak")).append(')');
+        List<?> log = (List<?>) h.get("log");
+        if (!log.isEmpty()) {
+            Object output = ((Map<?, ?>) log.get(log.size() - 1)).get("output");
+            String first = String.valueOf(output).strip().lines().findFirst().orElse("");
+            if (!first.isEmpty()) {
+                line.append(": ").append(first.length() > 80 ? first.substring(0, 80) + "..." : first);
+            }
+        }
+        out.println(line);
     }
 
     /** The unit's last journal lines, as machinectl status appends them; a failure is a note, not an error. */

@@ -31,20 +31,32 @@ final class TransientContainer {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final List<String> lines = new ArrayList<>();
+    /** The {@code [Service]} lines, written after {@code [Container]}'s. */
+    private final List<String> serviceLines = new ArrayList<>();
 
     TransientContainer() {
-        lines.add("# Written by 'jcontainer run'; removed by 'jcontainer rm'.");
+        lines.add("# Written by 'jcontainer run' or 'create'; removed by 'jcontainer rm'.");
         lines.add("[" + ContainerFile.SECTION_CONTAINER + "]");
     }
 
     /** {@code KEY=VALUE} as written: the value must be a single line (a path, a user, a network mode). */
     TransientContainer set(String key, String value) throws CliException {
+        lines.add(line(key, value));
+        return this;
+    }
+
+    /** {@code KEY=VALUE} in {@code [Service]}, for the unit ({@code MemoryMax=512M}); a single line as for {@link #set}. */
+    TransientContainer service(String key, String value) throws CliException {
+        serviceLines.add(line(key, value));
+        return this;
+    }
+
+    private static String line(String key, String value) throws CliException {
         if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || !value.strip().equals(value) || value.isEmpty()) {
             throw new CliException("Invalid " + key + " '" + value.replace("\n", "\\n")
                     + "': must be one line without leading or trailing blanks.");
         }
-        lines.add(key + "=" + value);
-        return this;
+        return key + "=" + value;
     }
 
     /** {@code KEY=WORD...}: each word quoted so that {@link Words#split} gives it back. */
@@ -58,7 +70,11 @@ final class TransientContainer {
     }
 
     String text() {
-        return String.join("\n", lines) + "\n";
+        if (serviceLines.isEmpty()) {
+            return String.join("\n", lines) + "\n";
+        }
+        return String.join("\n", lines) + "\n[" + ContainerFile.SECTION_SERVICE + "]\n" + String.join("\n", serviceLines)
+                + "\n";
     }
 
     /**

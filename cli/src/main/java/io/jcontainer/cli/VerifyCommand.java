@@ -39,7 +39,9 @@ final class VerifyCommand implements Callable<Integer> {
         GeneratedUnit unit = ContainerUnitConverter.convert(container,
                 new ImageConfigReader(main.host().storeRoot()).read(container));
         PrintWriter out = spec.commandLine().getOut();
-        out.print("---" + unit.dropInPath() + "---\n" + unit.dropIn());
+        for (GeneratedUnit.File f : unit.files()) {
+            out.print("---" + f.path() + "---\n" + f.text());
+        }
         for (GeneratedUnit.Link link : unit.links()) {
             out.print("---" + link.path(unit.unitName()) + " -> " + GeneratorMain.TEMPLATE_PATH + "---\n");
         }

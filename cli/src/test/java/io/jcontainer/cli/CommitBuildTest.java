@@ -173,6 +173,7 @@ class CommitBuildTest {
             "USER 1234",
             "EXPOSE 8080 53/udp",
             "STOPSIGNAL SIGINT",
+            "HEALTHCHECK --interval=5s --retries=2 CMD test -f made.txt",
             "ENTRYPOINT [\"/bin/sh\", \"-c\"]",
             "CMD [\"echo ran; id -u; pwd; cat made.txt hello.txt sub/inner.txt /opt/packed.txt; echo $MODE\"]",
             "");
@@ -202,6 +203,8 @@ class CommitBuildTest {
         assertEquals(List.of("53/udp", "8080/tcp"), d.exposedPorts());
         assertEquals(Map.of("org.example.name", "demo app", "version", "1"), d.labels());
         assertEquals("SIGINT", d.stopSignal());
+        assertEquals(new ImageConfig.Healthcheck(List.of("CMD-SHELL", "test -f made.txt"), 5_000_000_000L, 0, 0, 2),
+                d.healthcheck());
         assertEquals("1234", d.user());
         assertEquals("/srv/app", d.workingDir());
         assertTrue(d.env().contains("MODE=test mode"), d.env().toString());
@@ -239,7 +242,7 @@ class CommitBuildTest {
         var again = jc.ok("build", "-t", "demo:changed", ctx.toString());
 
         List<String> lines = again.out().lines().toList();
-        int copyDir = lines.indexOf("Step 8/15 : COPY dir/ sub/");
+        int copyDir = lines.indexOf("Step 8/16 : COPY dir/ sub/");
         assertTrue(copyDir > 0, again.out());
         assertEquals(4, lines.subList(0, copyDir).stream().filter(l -> l.equals(" ---> Using cache")).count(), again.out());
         assertFalse(lines.subList(copyDir, lines.size()).contains(" ---> Using cache"), again.out());

@@ -120,6 +120,33 @@ class ContainerVerbsTest {
     }
 
     @Test
+    void listJsonHasEveryContainerWithUnknownStatesAsNull() throws Exception {
+        write("etc", "web.container", "[Container]\nImage=example.org/web:1.2\n");
+        Path shadowing = write("run", "web.container", "[Container]\nImage=example.org/web:2\n");
+        write("etc", "db.container", "[Container]\nImage=example.org/db:1\n");
+
+        var outcome = jc.ok("list", "--json");
+
+        JsonNode rows = new ObjectMapper().readTree(outcome.out());
+        assertEquals(2, rows.size(), outcome.out());
+        assertEquals("db", rows.get(0).get("name").asText());
+        assertEquals(tmp.resolve("etc/db.container").toString(), rows.get(0).get("file").asText());
+        assertEquals("web", rows.get(1).get("name").asText());
+        assertEquals(shadowing.toString(), rows.get(1).get("file").asText());
+        assertTrue(rows.get(1).get("unitState").isNull(), outcome.out());
+        assertTrue(rows.get(1).get("machineState").isNull(), outcome.out());
+        assertTrue(outcome.errLine().startsWith("jcontainer: note: states shown as '-' are unknown"), outcome.err());
+    }
+
+    @Test
+    void listJsonWithNoContainerFilesIsAnEmptyArray() throws Exception {
+        var outcome = jc.ok("list", "--json");
+
+        assertEquals(0, new ObjectMapper().readTree(outcome.out()).size(), outcome.out());
+        assertEquals("", outcome.err());
+    }
+
+    @Test
     void listWithNoContainerFilesPrintsTheHeaderOnly() {
         var outcome = jc.ok("list");
 

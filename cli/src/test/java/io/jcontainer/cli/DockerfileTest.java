@@ -23,8 +23,17 @@ class DockerfileTest {
     static Stream<Arguments> badFiles() {
         return Stream.of(
                 Arguments.of("unknown instruction", "FROM demo:1\nFOO bar\n", "Dockerfile:2: unknown instruction 'FOO'."),
-                Arguments.of("unsupported instruction", "FROM demo:1\n\n# c\nHEALTHCHECK NONE\n",
-                        "Dockerfile:4: 'HEALTHCHECK' is not supported by jcontainer build (see docs/build.md)."),
+                Arguments.of("unsupported instruction", "FROM demo:1\n\n# c\nSHELL [\"/bin/bash\"]\n",
+                        "Dockerfile:4: 'SHELL' is not supported by jcontainer build (see docs/build.md)."),
+                Arguments.of("healthcheck without CMD", "FROM demo:1\nHEALTHCHECK --interval=5s true\n",
+                        "Dockerfile:2: expected 'HEALTHCHECK [OPTIONS] CMD COMMAND' or 'HEALTHCHECK NONE'."),
+                Arguments.of("healthcheck bad duration", "FROM demo:1\nHEALTHCHECK --timeout=5 CMD true\n",
+                        "Dockerfile:2: HEALTHCHECK --timeout: Invalid timeout '5': expected a duration such as 30s, "
+                                + "1m30s or 500ms."),
+                Arguments.of("healthcheck bad retries", "FROM demo:1\nHEALTHCHECK --retries=0 CMD true\n",
+                        "Dockerfile:2: invalid HEALTHCHECK --retries '0' (expected a number above 0)."),
+                Arguments.of("healthcheck unknown option", "FROM demo:1\nHEALTHCHECK --start-interval=1s CMD true\n",
+                        "Dockerfile:2: HEALTHCHECK option '--start-interval' is not supported."),
                 Arguments.of("before FROM", "RUN true\nFROM demo:1\n", "Dockerfile:1: RUN before FROM (only ARG may come first)."),
                 Arguments.of("no FROM", "# nothing\n", "Dockerfile: no FROM instruction."),
                 Arguments.of("multi-stage", "FROM demo:1 AS a\nFROM demo:1\n",
@@ -52,6 +61,19 @@ class DockerfileTest {
         assertEquals(125, outcome.status());
         assertEquals("jcontainer: " + tmp + "/" + expected, outcome.errLine());
         assertFalse(Files.exists(tmp.resolve("store/refs")) && tmp.resolve("store/refs").toFile().list().length > 0);
+    }
+
+    @Test
+    void healthcheckBecomesTheConfigsHealthcheck() throws Exception {
+        var steps = Dockerfile.parse("FROM a\nHEALTHCHECK --interval=5s --timeout=1m --start-period=500ms --retries=2 "
+                + "CMD curl -f http://localhost/ || exit 1\nHEALTHCHECK CMD [\"/bin/check\", \"-q\"]\n"
+                + "HEALTHCHECK NONE\n", "F");
+
+        assertEquals(new io.jcontainer.image.ImageConfig.Healthcheck(List.of("CMD-SHELL",
+                "curl -f http://localhost/ || exit 1"), 5_000_000_000L, 60_000_000_000L, 500_000_000L, 2),
+                DockerHealthcheck.parse(steps.get(1)));
+        assertEquals(List.of("CMD", "/bin/check", "-q"), DockerHealthcheck.parse(steps.get(2)).test());
+        assertEquals(List.of("NONE"), DockerHealthcheck.parse(steps.get(3)).test());
     }
 
     @Test

@@ -42,6 +42,6 @@ class HelpTest {
     void theImageVerbsAreThere() {
         assertTrue(verbs().toList().containsAll(List.of("import", "export", "images", "inspect", "tag", "rmi", "gc",
                 "verify", "list", "status", "show", "run", "ps", "stop", "rm", "logs", "push", "search",
-                "exec", "kill", "restart", "attach", "port", "commit", "build")));
+                "exec", "kill", "restart", "attach", "port", "commit", "build", "create", "start")));
     }
 }

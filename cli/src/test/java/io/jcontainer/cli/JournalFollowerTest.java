@@ -4,14 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,25 +20,18 @@ import org.junit.jupiter.api.io.TempDir;
  * directory that {@code journalctl --directory} reads, as it reads the system's journal under systemd.
  */
 class JournalFollowerTest {
-    private static final Path JOURNAL_REMOTE = Path.of("/lib/systemd/systemd-journal-remote");
     private static final String UNIT = "jcontainer@follow.service";
-    private static final String BOOT_ID = "0123456789abcdef0123456789abcdef";
 
     @TempDir
     Path dir;
-    private Path journal;
+    private TestJournal journal;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
     @BeforeEach
     void needsJournalRemote() {
-        if (!Files.isExecutable(JOURNAL_REMOTE)) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("CI=true but " + JOURNAL_REMOTE + " is missing: scripts/setup-deps installs it");
-            }
-            org.junit.jupiter.api.Assumptions.assumeTrue(false, JOURNAL_REMOTE + " is not installed");
-        }
-        journal = dir.resolve("remote.journal");
+        TestJournal.assumeInstalled();
+        journal = new TestJournal(dir);
     }
 
     @Test
@@ -128,23 +116,7 @@ class JournalFollowerTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** One entry of {@code unit} with {@code message}, appended to the journal file (binary-safe export format). */
     private void append(String unit, byte[] message) throws Exception {
-        ByteArrayOutputStream export = new ByteArrayOutputStream();
-        long now = System.currentTimeMillis() * 1000;
-        export.write(("__REALTIME_TIMESTAMP=" + now + "\n__MONOTONIC_TIMESTAMP=" + System.nanoTime() / 1000
-                + "\n_BOOT_ID=" + BOOT_ID + "\n_SYSTEMD_UNIT=" + unit + "\nMESSAGE\n").getBytes(StandardCharsets.UTF_8));
-        export.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(message.length).array());
-        export.write(message);
-        export.write("\n\n".getBytes(StandardCharsets.UTF_8));
-        Process p = new ProcessBuilder(JOURNAL_REMOTE.toString(), "--output=" + journal, "-")
-                .redirectErrorStream(true).start();
-        try (OutputStream in = p.getOutputStream()) {
-            export.writeTo(in);
-        }
-        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            fail("systemd-journal-remote failed: " + said);
-        }
+        journal.append(unit, message);
     }
 }

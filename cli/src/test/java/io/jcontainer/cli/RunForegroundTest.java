@@ -106,4 +106,14 @@ class RunForegroundTest {
         assertFalse(Files.exists(tmp.resolve("run/brief.container")));
         assertFalse(Files.exists(tmp.resolve("store/containers/brief")));
     }
+
+    @Test
+    void readOnlyLeavesOnlyTheTmpfsWritable() {
+        var outcome = jc.run("run", "--rm", "--network", "none", "--read-only", "--tmpfs", "/scratch", "demo:1", "sh",
+                "-c", "touch /etc/x 2>/dev/null && echo root-writable; touch /scratch/y && echo scratch-writable; "
+                        + "grep ' /scratch ' /proc/mounts | cut -d' ' -f3");
+
+        assertEquals(0, outcome.status(), outcome.err());
+        assertEquals("scratch-writable\ntmpfs\n", outcome.out(), outcome.err());
+    }
 }

@@ -2,6 +2,7 @@ package io.jcontainer.generator;
 
 import io.jcontainer.jnspawn.settings.BindSpec;
 import io.jcontainer.jnspawn.settings.ContainerFile;
+import io.jcontainer.jnspawn.settings.HealthSpec;
 import io.jcontainer.jnspawn.settings.MachineName;
 import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.jnspawn.settings.Signals;
@@ -156,6 +157,10 @@ public final class ContainerUnitConverter {
         for (String path : hostPaths(file)) {
             out.add(entry(source, ContainerFile.SECTION_UNIT, "RequiresMountsFor", mountsForValue(path)));
         }
+        HealthSpec check = HealthSpec.effective(file, HealthUnits.imageCheck(source, file, imageConfig));
+        if (check != null && check.intervalMillis() > 0) {
+            out.add(new UnitFile.Entry(ContainerFile.SECTION_UNIT, "Wants", HealthUnits.timerName(machine), 0));
+        }
         passThrough(source, file.unitSection(), UNIT_KEYS, out);
 
         int killSignal = killSignal(source, file, imageConfig);
@@ -170,7 +175,8 @@ public final class ContainerUnitConverter {
         passThrough(source, file.serviceSection(), SERVICE_KEYS, out);
 
         String text = HEADER + '\n' + UnitFile.of(source, out).format();
-        return new GeneratedUnit(machine, source, text, links(source, file.installSection()));
+        return new GeneratedUnit(machine, source, text, links(source, file.installSection()),
+                check == null ? List.of() : HealthUnits.units(machine, source, check));
     }
 
     /**

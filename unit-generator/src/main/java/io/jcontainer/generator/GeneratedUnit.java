@@ -14,11 +14,29 @@ import java.util.List;
  * @param source  the container file, as {@code SourcePath=} names it
  * @param dropIn  the text of {@link #dropInPath()}, starting with {@link ContainerUnitConverter#HEADER}
  * @param links   one link per {@code WantedBy=}/{@code RequiredBy=}/{@code UpheldBy=} unit, in file order
+ * @param units   whole units of the container beside its drop-in (the health check's timer and oneshot)
  */
-public record GeneratedUnit(String machine, String source, String dropIn, List<Link> links) {
+public record GeneratedUnit(String machine, String source, String dropIn, List<Link> links, List<File> units) {
 
     public GeneratedUnit {
         links = List.copyOf(links);
+        units = List.copyOf(units);
+    }
+
+    /**
+     * A file the generator writes: its path relative to the output directory and its text.
+     *
+     * @param path {@code jcontainer@NAME.service.d/50-container.conf}, {@code jcontainer-healthcheck@NAME.timer}
+     */
+    public record File(String path, String text) {
+    }
+
+    /** The drop-in, then {@link #units}: every file to write, in order. */
+    public List<File> files() {
+        List<File> files = new java.util.ArrayList<>(units.size() + 1);
+        files.add(new File(dropInPath(), dropIn));
+        files.addAll(units);
+        return files;
     }
 
     /** {@code jcontainer@NAME.service}. */

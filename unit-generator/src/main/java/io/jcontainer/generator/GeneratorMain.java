@@ -326,7 +326,9 @@ public final class GeneratorMain {
     }
 
     private void describe(GeneratedUnit unit, StringBuilder sb) {
-        sb.append("---").append(unit.dropInPath()).append("---\n").append(unit.dropIn());
+        for (GeneratedUnit.File f : unit.files()) {
+            sb.append("---").append(f.path()).append("---\n").append(f.text());
+        }
         String unitName = unit.unitName();
         for (GeneratedUnit.Link link : unit.links()) {
             sb.append("---").append(link.path(unitName)).append(" -> ").append(TEMPLATE_PATH).append("---\n");
@@ -335,13 +337,15 @@ public final class GeneratorMain {
 
     private void write(Path normalDir, GeneratedUnit unit, Outcome outcome) {
         String unitName = unit.unitName();
-        Path dropIn = normalDir.resolve(unit.dropInPath());
-        try {
-            directory(dropIn.getParent());
-            writeAtomically(dropIn, unit.dropIn().getBytes(StandardCharsets.UTF_8), suffix());
-        } catch (IOException e) {
-            outcome.report("Failed to write " + dropIn + ": " + reason(e));
-            return;
+        for (GeneratedUnit.File f : unit.files()) {
+            Path path = normalDir.resolve(f.path());
+            try {
+                directory(path.getParent());
+                writeAtomically(path, f.text().getBytes(StandardCharsets.UTF_8), suffix());
+            } catch (IOException e) {
+                outcome.report("Failed to write " + path + ": " + reason(e));
+                return;
+            }
         }
         for (GeneratedUnit.Link link : unit.links()) {
             Path path = normalDir.resolve(link.path(unitName));

@@ -164,7 +164,52 @@ public final class ImageConfigReader {
                 throw new Corrupt("config " + configBlob + ": key 'config." + key + "' is not a string");
             }
         }
+        healthcheck(configBlob, ((Map<?, ?>) defaults).get(HealthUnits.IMAGE_HEALTHCHECK), out);
         return out;
+    }
+
+    /** Docker's {@code Healthcheck} object, flattened into {@code out} as {@link HealthUnits} reads it. */
+    private static void healthcheck(Path configBlob, Object value, Map<String, String> out) throws Corrupt {
+        if (value == null) {
+            return;
+        }
+        String where = "config " + configBlob + ": key 'config." + HealthUnits.IMAGE_HEALTHCHECK;
+        if (!(value instanceof Map)) {
+            throw new Corrupt(where + "' is not an object");
+        }
+        Map<?, ?> h = (Map<?, ?>) value;
+        Object test = h.get("Test");
+        StringBuilder words = new StringBuilder();
+        if (test instanceof List) {
+            for (Object w : (List<?>) test) {
+                if (!(w instanceof String)) {
+                    throw new Corrupt(where + ".Test' holds a value that is not a string");
+                }
+                if (words.length() > 0) {
+                    words.append('\0');
+                }
+                words.append((String) w);
+            }
+        } else if (test != null) {
+            throw new Corrupt(where + ".Test' is not an array");
+        }
+        out.put(HealthUnits.IMAGE_TEST, words.toString());
+        for (String key : HealthUnits.IMAGE_NUMBERS) {
+            Object n = h.get(key.substring(HealthUnits.IMAGE_HEALTHCHECK.length() + 1));
+            if (n == null) {
+                continue;
+            }
+            String text = n.toString();
+            boolean digits = n instanceof MiniJson.JsonNumber && !text.isEmpty() && text.length() < 19;
+            for (int i = 0; digits && i < text.length(); i++) {
+                digits = text.charAt(i) >= '0' && text.charAt(i) <= '9';
+            }
+            if (!digits) {
+                throw new Corrupt(where + key.substring(HealthUnits.IMAGE_HEALTHCHECK.length()) + "' is not a whole "
+                        + "number of at most 18 digits");
+            }
+            out.put(key, text);
+        }
     }
 
     private Path blob(Digest digest) {

@@ -30,6 +30,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * ## assert-requires UNIT / assert-upholds UNIT / assert-not-wants UNIT
  * ## assert-links N                          the number of dependency links
  * ## assert-failed                           exit status 1 and nothing generated
+ * ## assert-unit-key-is UNIT SECTION KEY VALUE...  the same for the whole unit UNIT the generator wrote
+ * ## assert-no-unit UNIT                     the generator wrote no unit UNIT
  * ## assert-stderr-contains TEXT / assert-kmsg-contains TEXT
  * ## image REF CONFIG                        the image store holds REF, whose config's "config" object is the
  *                                            JSON text CONFIG (rest of the line); image-store must read it too
@@ -127,6 +129,15 @@ class GoldenUnitsTest {
                 case "assert-requires" -> assertLink(out, args.get(0) + ".requires", unitName);
                 case "assert-upholds" -> assertLink(out, args.get(0) + ".upholds", unitName);
                 case "assert-not-wants" -> assertFalse(Files.exists(out.resolve(args.get(0) + ".wants"), java.nio.file.LinkOption.NOFOLLOW_LINKS), d.toString());
+                case "assert-unit-key-is" -> {
+                    Path other = out.resolve(args.get(0));
+                    assertTrue(Files.isRegularFile(other), d + ": no " + other);
+                    String text = Files.readString(other);
+                    assertTrue(text.startsWith(ContainerUnitConverter.HEADER + "\n"), text);
+                    assertEquals(args.subList(3, args.size()), values(UnitFile.parse(other), args.get(1), args.get(2)),
+                            d.toString());
+                }
+                case "assert-no-unit" -> assertFalse(Files.exists(out.resolve(args.get(0))), d.toString());
                 case "assert-links" -> assertEquals(Integer.parseInt(args.get(0)), countLinks(out), d.toString());
                 case "assert-stderr-contains" -> assertTrue(run.stderr().contains(args.get(0)), d + " in: " + run.stderr());
                 case "assert-kmsg-contains" -> {

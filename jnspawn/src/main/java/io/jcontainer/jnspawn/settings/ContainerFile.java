@@ -38,7 +38,9 @@ public final class ContainerFile {
             "Image", "Directory", "Layer", "Exec", "Environment", "Hostname", "Bind", "BindReadOnly",
             "TemporaryFileSystem", "PublishPort", "Network", "User", "WorkingDirectory", "PrivateUsers",
             "ReadOnly", "Ephemeral", "Boot", "NoNewPrivileges", "NotifyReady", "KillSignal",
-            "Capability", "DropCapability");
+            "Capability", "DropCapability",
+            // HealthSpec.KEYS
+            "HealthCmd", "HealthInterval", "HealthTimeout", "HealthStartPeriod", "HealthRetries", "HealthOnFailure");
 
     /** The suffix of container files. */
     public static final String SUFFIX = ".container";
@@ -68,6 +70,7 @@ public final class ContainerFile {
     private Integer killSignal;
     private final List<String> capability = new ArrayList<>();
     private final List<String> dropCapability = new ArrayList<>();
+    private final HealthSpec.Builder health = new HealthSpec.Builder();
     private final List<UnitFile.Entry> unitSection;
     private final List<UnitFile.Entry> serviceSection;
     private final List<UnitFile.Entry> installSection;
@@ -117,6 +120,11 @@ public final class ContainerFile {
                 throw ex.at(name, e.line(), e.key(), e.value());
             }
             c.lines.put(e.key(), e.line());
+        }
+        String orphan = c.health.keyWithoutCommand();
+        if (orphan != null) {
+            throw SettingsException.atLine(name, c.lineOf(orphan), "Key " + SettingsException.quote(orphan)
+                    + " needs " + HealthSpec.KEY_CMD + "= (a health check) in section [" + SECTION_CONTAINER + "]");
         }
         return c;
     }
@@ -190,6 +198,8 @@ public final class ContainerFile {
             case "KillSignal" -> killSignal = Signals.parse(value);
             case "Capability" -> capabilityList(capability, value);
             case "DropCapability" -> capabilityList(dropCapability, value);
+            case "HealthCmd", "HealthInterval", "HealthTimeout", "HealthStartPeriod", "HealthRetries",
+                 "HealthOnFailure" -> health.apply(key, value);
             default -> throw new IllegalStateException("Key " + key + " in CONTAINER_KEYS but not handled");
         }
     }
@@ -407,6 +417,11 @@ public final class ContainerFile {
     /** {@code DropCapability=}: names as written, checked by the launcher. */
     public List<String> dropCapability() {
         return List.copyOf(dropCapability);
+    }
+
+    /** The health keys as assigned; {@link HealthSpec#effective} merges them with the image's check. */
+    HealthSpec.Builder healthSettings() {
+        return health;
     }
 
     /** The [Unit] entries, for the unit. */

@@ -54,6 +54,15 @@ class ContainerFileErrorsTest {
             PrivateUsers        | lots           | Invalid user namespace 'lots' for key 'PrivateUsers': base must be a decimal number; expected no, yes, pick, BASE or BASE:RANGE
             KillSignal          | SIGFOO         | Invalid signal 'SIGFOO' for key 'KillSignal'
             KillSignal          | SIGRTMIN+40    | Invalid signal 'SIGRTMIN+40' for key 'KillSignal': offset must be at most 30
+            HealthCmd           | ""             | Invalid health command '' for key 'HealthCmd': must not be empty ('none' disables the image's check)
+            HealthInterval      | 30             | Invalid interval '30' for key 'HealthInterval': expected a duration such as 30s, 1m30s or 500ms
+            HealthInterval      | 0              | Invalid interval '0' for key 'HealthInterval': must be positive ('disable': no timer)
+            HealthTimeout       | 1x             | Invalid timeout '1x' for key 'HealthTimeout': expected a duration such as 30s, 1m30s or 500ms
+            HealthTimeout       | 0              | Invalid timeout '0' for key 'HealthTimeout': must be at least 1ms
+            HealthStartPeriod   | soon           | Invalid start period 'soon' for key 'HealthStartPeriod': expected a duration such as 30s, 1m30s or 500ms
+            HealthRetries       | 0              | Invalid retries '0' for key 'HealthRetries': expected a number above 0
+            HealthRetries       | three          | Invalid retries 'three' for key 'HealthRetries': expected a number above 0
+            HealthOnFailure     | reboot         | Invalid health action 'reboot' for key 'HealthOnFailure': expected none, kill, restart or stop
             """)
     void namesFileLineKeyAndValue(String key, String value, String message) {
         SettingsException e = failure("[Container]\nImage=web\n" + key + "=" + value + "\n");

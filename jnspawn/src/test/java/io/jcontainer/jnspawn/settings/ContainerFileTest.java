@@ -274,15 +274,31 @@ class ContainerFileTest {
             KillSignal, TERM
             Capability, CAP_A
             DropCapability, CAP_A
+            HealthCmd, true
             """)
     void acceptsEveryDocumentedKey(String key, String value) throws Exception {
         assertTrue(ContainerFile.CONTAINER_KEYS.contains(key));
         assertEquals(2, parse("[Container]\n%s=%s\n".formatted(key, value)).lineOf(key));
     }
 
+    /** The health keys but HealthCmd=, which they need (HealthSpecTest). */
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+            HealthInterval, 10s
+            HealthTimeout, 2s
+            HealthStartPeriod, 1m
+            HealthRetries, 5
+            HealthOnFailure, restart
+            """)
+    void acceptsEveryHealthKeyAfterHealthCmd(String key, String value) throws Exception {
+        assertTrue(HealthSpec.KEYS.contains(key));
+        assertEquals(3, parse("[Container]\nHealthCmd=true\n%s=%s\n".formatted(key, value)).lineOf(key));
+    }
+
     @Test
-    void everyKnownKeyIsDocumentedInTheTestAbove() {
-        assertEquals(22, ContainerFile.CONTAINER_KEYS.size());
+    void everyKnownKeyIsDocumentedInTheTestsAbove() {
+        assertEquals(28, ContainerFile.CONTAINER_KEYS.size());
+        assertTrue(ContainerFile.CONTAINER_KEYS.containsAll(HealthSpec.KEYS));
     }
 
     @Test

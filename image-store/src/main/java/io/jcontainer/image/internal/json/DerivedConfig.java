@@ -15,10 +15,23 @@ import java.util.TreeMap;
  * The config of an image made on top of another (commit, build): the base config with more {@code diff_ids}, new
  * execution defaults and one {@code history} entry per step (OCI image spec, "Properties": history's
  * {@code empty_layer} marks a step that added no layer). Fields of the base this program does not model are not
- * carried (Docker's {@code container_config}, {@code Healthcheck}, {@code OnBuild}, ...).
+ * carried (Docker's {@code container_config}, {@code OnBuild}, ...).
  */
 public final class DerivedConfig {
     private DerivedConfig() {
+    }
+
+    private static ImageConfigJson.HealthcheckJson healthcheck(ImageConfig.Healthcheck h) {
+        if (h == null) {
+            return null;
+        }
+        ImageConfigJson.HealthcheckJson j = new ImageConfigJson.HealthcheckJson();
+        j.test = h.test();
+        j.interval = h.interval() == 0 ? null : h.interval();
+        j.timeout = h.timeout() == 0 ? null : h.timeout();
+        j.startPeriod = h.startPeriod() == 0 ? null : h.startPeriod();
+        j.retries = h.retries() == 0 ? null : h.retries();
+        return j;
     }
 
     /**
@@ -55,6 +68,7 @@ public final class DerivedConfig {
             defaults.exposedPorts().forEach(p -> k.exposedPorts.put(p, Map.of()));
         }
         k.labels = defaults.labels().isEmpty() ? null : new TreeMap<>(defaults.labels());
+        k.healthcheck = healthcheck(defaults.healthcheck());
         c.config = k;
         List<Map<String, Object>> history = new ArrayList<>(c.history == null ? List.of() : c.history);
         for (HistoryStep s : steps) {

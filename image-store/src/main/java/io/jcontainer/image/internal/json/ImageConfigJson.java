@@ -35,6 +35,22 @@ public class ImageConfigJson {
         public Map<String, String> labels;
         @JsonProperty("StopSignal")
         public String stopSignal;
+        @JsonProperty("Healthcheck")
+        public HealthcheckJson healthcheck;
+    }
+
+    /** Docker's {@code Healthcheck} (durations in nanoseconds). */
+    public static class HealthcheckJson {
+        @JsonProperty("Test")
+        public List<String> test;
+        @JsonProperty("Interval")
+        public Long interval;
+        @JsonProperty("Timeout")
+        public Long timeout;
+        @JsonProperty("StartPeriod")
+        public Long startPeriod;
+        @JsonProperty("Retries")
+        public Integer retries;
     }
 
     /** The {@code rootfs} object. */

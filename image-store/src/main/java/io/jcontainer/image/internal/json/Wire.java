@@ -94,9 +94,21 @@ public final class Wire {
             var k = c.config;
             defaults = new ImageConfig.Defaults(k.entrypoint, k.cmd, k.env, emptyToNull(k.workingDir), emptyToNull(k.user),
                     emptyToNull(k.stopSignal), k.exposedPorts == null ? null : new ArrayList<>(new TreeSet<>(k.exposedPorts.keySet())),
-                    k.labels);
+                    k.labels, healthcheck(k.healthcheck));
         }
         return new ImageConfig(c.os, c.architecture, c.variant, diffIds, defaults, c.created);
+    }
+
+    private static ImageConfig.Healthcheck healthcheck(ImageConfigJson.HealthcheckJson h) {
+        if (h == null) {
+            return null;
+        }
+        return new ImageConfig.Healthcheck(h.test, orZero(h.interval), orZero(h.timeout), orZero(h.startPeriod),
+                h.retries == null ? 0 : h.retries);
+    }
+
+    private static long orZero(Long value) {
+        return value == null ? 0 : value;
     }
 
     /** A minimal OCI config for an image this program builds (rootfs tarball, directory, docker archive). */
