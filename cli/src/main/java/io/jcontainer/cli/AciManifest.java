@@ -116,6 +116,6 @@ final class AciManifest {
             workingDir = app.hasNonNull("workingDirectory") ? app.get("workingDirectory").asText() : null;
         }
         return new Imported(ref, new ImageConfig.Defaults(exec, exec == null ? null : List.of(), env, workingDir, user,
-                null, ports, labels));
+                null, ports, labels, null));
     }
 }
