@@ -234,6 +234,20 @@ class PlannedStartTest {
     }
 
     @Test
+    void planAllPlansEveryContainerFileAndAJvmOnlyPlanTakesTheJvmQuietly() throws Exception {
+        Files.writeString(etc.resolve("pl-priv.container"), "[Container]\nDirectory=" + root
+                + "\nNetwork=private\nExec=/bin/true\n");
+        Result all = withStore(jvm("--plan-all"));
+        assertTrue(all.stdout().contains("jnspawn: planned 'pl-none' in " + planOf("pl-none") + " (no JVM at start)\n"),
+                all.stdout() + all.stderr());
+        assertTrue(all.stdout().contains("jnspawn: planned 'pl-priv' in " + planOf("pl-priv")
+                + " (JVM only: Network=private (lease, veth, nft))\n"), all.stdout());
+        Result r = planned("pl-priv", NO_JVM);
+        assertEquals(99, r.exit());
+        assertEquals("the JVM path ran\n", r.stderr());
+    }
+
+    @Test
     void anEditedContainerFileIsSeen() throws Exception {
         jvmStartAndPlan("pl-host");
         Files.writeString(etc.resolve("pl-host.container"), "# edited\n",
