@@ -181,6 +181,34 @@ class PlannedStartTest {
         assertEquals(List.of(), leftovers("pl-rec"));
     }
 
+    @Test
+    void whatAKilledPlannedStartLeavesJnspawnCleanupRemoves() throws Exception {
+        Files.writeString(etc.resolve("pl-kill.container"), "[Container]\nDirectory=" + root
+                + "\nNetwork=none\nExec=/bin/sh -c 'echo up; sleep $(cat /wait-kill 2>/dev/null || echo 0)'\n");
+        jvmStartAndPlan("pl-kill");
+        Files.writeString(root.resolve("wait-kill"), "60\n");
+        List<String> cmd = new ArrayList<>(List.of("env", "JCONTAINER_ROOT=" + store, EXEC_STAGE.toString(),
+                "--plan=" + planOf("pl-kill"), "--machine=pl-kill", "--props=" + props(), "--"));
+        cmd.addAll(NO_JVM);
+        Running r = Running.start(cmd);
+        try {
+            r.awaitOutput("up");
+            assertFalse(leftovers("pl-kill").isEmpty(), "a running start has its staging dir and record");
+            Matcher m = Pattern.compile("\nleader=(\\d+)\n").matcher(Files.readString(Path.of("/run/jcontainer/pl-kill.state")));
+            assertTrue(m.find());
+            ProcessHandle leader = ProcessHandle.of(Long.parseLong(m.group(1))).orElseThrow();
+            Runtime.getRuntime().exec(new String[] {"kill", "-9", Long.toString(r.process().pid())}).waitFor();
+            r.process().waitFor();
+            leader.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            Files.delete(root.resolve("wait-kill"));
+        }
+        // The container went with the stage (PDEATHSIG); what the stage made stays until the clean-up.
+        Result c = withStore(jvm("--cleanup", "-M", "pl-kill"));
+        assertEquals(0, c.exit(), c.stderr());
+        assertEquals(List.of(), leftovers("pl-kill"));
+    }
+
     static List<String> leftovers(String machine) throws IOException {
         List<String> found = new ArrayList<>();
         for (Path dir : List.of(Path.of("/run/jcontainer"), Path.of("/sys/fs/cgroup/devices/jcontainer"))) {
