@@ -244,7 +244,9 @@ void plan_load(Plan *p) {
                 plan_fallback(p, "%s", "written for another exec stage, refusing");
         const Record *k = plan_find(p, OP_PLAN_KERNEL);
         struct utsname u;
-        if (!k || k->argc != 1 || uname(&u) < 0 || strcmp(u.release, k->argv[0]) != 0)
+        if (uname(&u) < 0)
+                plan_fallback(p, "uname failed (%s)", strerror(errno));
+        if (!k || k->argc != 1 || strcmp(u.release, k->argv[0]) != 0)
                 plan_fallback(p, "written for another kernel (%s, running %s)", k && k->argc ? k->argv[0] : "?",
                               u.release);
         const Record *pr = plan_find(p, OP_PLAN_PROPS);
