@@ -3,7 +3,9 @@
  * What the exec stage's files share (exec-stage.c has the overview):
  *   util.c         state, messages, reading a plan from the control socket
  *   container.c    the container's PID 1: the operations after GO, the payload, the stub init
- *   exec-stage.c   the stage: arguments, clone, id maps, the relay loop, jcontainer exec's enter
+ *   exec-stage.c   the stage: arguments, clone, id maps, the relay loop, the hand-over
+ *   enter.c        jcontainer exec: joining a running container's namespaces, confining the stage
+ *   notify.c       sd_notify for the hand-over
  *   plan-file.c    a plan file: reading, refusing, checking its inputs, the JVM fallback
  *   planned.c      a planned start's host side: lock, staging dir, state record, clean-up
  */
@@ -83,6 +85,13 @@ void do_caps(uint64_t keep);
 void do_seccomp(const Record *r);
 int exit_code_of(int status);
 __attribute__((noreturn)) void run_container(int sync_fd);
+
+/* enter.c */
+void enter_namespaces(const Record *r);
+void confine_stage(void);
+
+/* notify.c: one datagram to $NOTIFY_SOCKET (BARRIER=1: waits for systemd); 0 or -errno */
+int notify(const char *msg, size_t len);
 
 /* plan-file.c */
 typedef struct {
