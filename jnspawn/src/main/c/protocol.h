@@ -84,6 +84,28 @@ typedef enum {
                               * clone (so OP_CONSOLE's pty comes from the container's devpts);
                               * the child joins "user" first thing after GO. Use with OP_CLONE 0
                               * and OP_EXEC "enter" (direct; the terminal is the pty's slave). */
+
+        /* ---- a plan file's own records (jcontainer-exec --plan=FILE --machine=NAME, plan-file.c): before the
+         * operations above; refused over the control socket. The file is "JCPLANF1", the count and the records
+         * as above, then a u64 FNV-1a of everything before it. Numbers are decimal text. */
+        OP_PLAN_MACHINE = 60,   /* name: the --machine= it is for */
+        OP_PLAN_JVM_ONLY = 61,  /* reason: the start needs what the stage cannot do alone; exec the JVM path */
+        OP_PLAN_INPUT = 62,     /* path, "stat"|"lstat"|"exists", present "1"|"0", dev, ino, mode, size,
+                                 * mtime s, mtime ns, ctime s, ctime ns: must compare equal at start (a
+                                 * directory: dev, ino and mode only) */
+        OP_PLAN_KERNEL = 63,    /* uname(2) release */
+        OP_PLAN_ENV = 64,       /* name, set "1"|"0", value */
+        OP_PLAN_CONSOLE = 65,   /* "1"|"0": stdin and stdout were both terminals */
+        OP_PLAN_PROPS = 66,     /* the planning JVM's jcontainer.* properties ("k=v\n", sorted): --props= */
+        OP_PLAN_STAGE = 67,     /* dev, ino of the exec stage the plan was written for (/proc/self/exe) */
+        OP_PLAN_RUNTIME = 68,   /* the runtime dir: staging dir jnspawn.NAME.PID.N and record NAME.state there */
+        OP_PLAN_STORE_LOCK = 69,/* path: fcntl read lock from the input check until the state record exists */
+        OP_PLAN_WORKDIR = 70,   /* path: the overlay work dir, made (0755) if missing */
+        OP_PLAN_WRITE = 71,     /* name, content: a file of the staging dir (its path is the slot @STAGING@) */
+        OP_PLAN_STATE = 72,     /* the state record; its lines leader=@LEADER@ and starttime=@STARTTIME@ filled */
+        OP_PLAN_HOST_CMD = 73,  /* stdin, argv...: run on the host after clone, before GO; @PID@ in argv filled */
+        OP_PLAN_DEVICE_CGROUP = 74, /* parent, rules...: the v1 device cgroup PARENT/<staging dir's name> (deny
+                                 * "a", then each rule allowed), the container's PID 1 moved in before GO */
         _OP_MAX
 } OpType;
 

@@ -183,6 +183,11 @@ public final class ImageStore {
         }
     }
 
+    /** The file that names {@code ref}'s manifest: a re-tag replaces it (jnspawn's plan file records it). */
+    public Path refFile(ImageReference ref) {
+        return refs.file(ref);
+    }
+
     /** The image a name refers to (or the manifest a digest reference names). */
     public Image inspect(ImageReference name) throws ImageStoreException {
         Digest d = refs.get(name);

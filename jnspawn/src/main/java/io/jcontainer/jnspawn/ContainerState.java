@@ -43,7 +43,12 @@ public record ContainerState(String machine, long leader, long startTime, long c
 
     /** The state of a container whose PID 1 is {@code leader}, as the launch plan set it up. */
     static ContainerState of(LaunchPlan plan, long leader) {
-        return new ContainerState(plan.machine(), leader, startTime(leader), plan.capabilities(),
+        return of(plan, leader, startTime(leader));
+    }
+
+    /** The state as the launch plan set it up, with the leader given (a plan file's record: slots, see text). */
+    static ContainerState of(LaunchPlan plan, long leader, long startTime) {
+        return new ContainerState(plan.machine(), leader, startTime, plan.capabilities(),
                 plan.noNewPrivileges(), plan.uid(), plan.gid(), plan.groups(), plan.workingDirectory(), plan.env(),
                 plan.root() == null ? List.of() : plan.root().lowers());
     }
@@ -112,10 +117,29 @@ public record ContainerState(String machine, long leader, long startTime, long c
 
     /** Writes the state atomically, readable by root only. */
     void write(Path runtimeDir) throws IOException {
+        String sb = text(Long.toString(leader), Long.toString(startTime));
+        Path target = path(runtimeDir, machine);
+        Path tmp = runtimeDir.resolve("." + machine + SUFFIX + "." + ProcessHandle.current().pid());
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.writeString(tmp, sb, StandardCharsets.UTF_8);
+            // rename(2) within one directory: atomic, and it replaces a stale record.
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * The record's text with {@code leaderText} and {@code startTimeText} as given: decimal numbers, or the slots a
+     * plan file leaves for the exec stage to fill ({@code @LEADER@}, {@code @STARTTIME@}).
+     */
+    String text(String leaderText, String startTimeText) {
         StringBuilder sb = new StringBuilder("# jcontainer: a running container, for 'jcontainer exec'; written by jnspawn\n");
         line(sb, "machine", machine);
-        line(sb, "leader", Long.toString(leader));
-        line(sb, "starttime", Long.toString(startTime));
+        line(sb, "leader", leaderText);
+        line(sb, "starttime", startTimeText);
         line(sb, "capabilities", Long.toUnsignedString(capabilities));
         line(sb, "no_new_privs", noNewPrivileges ? "1" : "0");
         line(sb, "uid", Integer.toUnsignedString(uid));
@@ -132,17 +156,7 @@ public record ContainerState(String machine, long leader, long startTime, long c
         for (Path l : lowers) {
             line(sb, "lower", l.toString());
         }
-        Path target = path(runtimeDir, machine);
-        Path tmp = runtimeDir.resolve("." + machine + SUFFIX + "." + ProcessHandle.current().pid());
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-            // rename(2) within one directory: atomic, and it replaces a stale record.
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        return sb.toString();
     }
 
     /** The recorded state of {@code machine}, empty when there is none (it is not running, or never ran). */

@@ -5,6 +5,7 @@ import io.jcontainer.image.ImageConfig;
 import io.jcontainer.image.ImageReference;
 import io.jcontainer.image.ImageStore;
 import io.jcontainer.image.ImageStoreException;
+import io.jcontainer.jnspawn.internal.plan.PlanInputs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,7 +30,7 @@ final class ImageRoot {
 
     /** The store this installation uses: {@code $JCONTAINER_ROOT}, else /var/lib/jcontainer. */
     static Path storeRoot() {
-        String env = System.getenv("JCONTAINER_ROOT");
+        String env = PlanInputs.getenv("JCONTAINER_ROOT");
         return env != null && !env.isEmpty() ? Path.of(env) : ImageStore.DEFAULT_ROOT;
     }
 
@@ -55,6 +56,9 @@ final class ImageRoot {
             // Held until the state record names the layers (Launcher), so that gc cannot remove them meanwhile.
             StoreHold.hold(store.lockForStart(lockTimeoutMillis()));
             ImageReference ref = ImageReference.parse(imageName);
+            // A plan file's inputs: the ref (a re-tag replaces it) and the store's lock file; blobs are named by
+            // their digests, layers below by their chain ids.
+            PlanInputs.record(store.refFile(ref), PlanInputs.How.STAT);
             Image image;
             try {
                 image = store.inspect(ref);
@@ -63,6 +67,9 @@ final class ImageRoot {
                         + " (jcontainer pull or import it first): " + e.getMessage(), e);
             }
             List<Path> lowers = new ArrayList<>(store.lowerDirs(image)); // top-most first
+            for (Path lower : lowers) {
+                PlanInputs.record(lower, PlanInputs.How.LSTAT);
+            }
             testHookAfterLayers();
             Collections.reverse(lowers);
             LaunchPlan.Root root;
@@ -70,6 +77,7 @@ final class ImageRoot {
                 root = new LaunchPlan.Root(lowers, null, null, true, readOnly);
             } else {
                 io.jcontainer.image.ContainerDirs dirs = store.containerDirs(machine);
+                PlanInputs.record(dirs.upper(), PlanInputs.How.LSTAT);
                 root = new LaunchPlan.Root(lowers, dirs.upper(), dirs.work(), false, readOnly);
             }
             return new ImageRoot(root, image.defaults());

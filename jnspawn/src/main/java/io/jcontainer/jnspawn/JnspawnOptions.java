@@ -48,6 +48,9 @@ public final class JnspawnOptions {
     public boolean dryRun;
     /** ExecStopPost=: remove what a container of this machine name left on the host. */
     public boolean cleanup;
+    /** --plan (with -M): write the plan file, do not start; --plan-all: of every container file. */
+    public boolean plan;
+    public boolean planAll;
     /** jcontainer exec: run the command in the running container -M NAME (see ContainerExec). */
     public boolean exec;
     public boolean help;
@@ -96,6 +99,8 @@ public final class JnspawnOptions {
             "  -q --quiet                no informational output",
             "     --dry-run              print the launch plan and run nothing",
             "     --cleanup              with -M: remove what a stopped container left (ExecStopPost=)",
+            "     --plan                 with -M: write the container's plan file (no JVM at its start), do not start",
+            "     --plan-all             write the plan file of every container file, start nothing",
             "     --exec                 with -M: run COMMAND in that running container (jcontainer exec);",
             "                            honours -E, -u, --chdir and --console",
             "  -h --help                 show this help",
@@ -198,6 +203,8 @@ public final class JnspawnOptions {
             case "-q": case "--quiet": quiet = true; break;
             case "--dry-run": dryRun = true; break;
             case "--cleanup": cleanup = true; break;
+            case "--plan": plan = true; break;
+            case "--plan-all": planAll = true; break;
             case "--exec": exec = true; break;
             case "--register": register = bool(name, value); break;
             // nspawn's --keep-unit: jnspawn never creates a scope of its own, so it always keeps the unit.

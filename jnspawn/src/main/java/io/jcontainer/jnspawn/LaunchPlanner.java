@@ -1,5 +1,6 @@
 package io.jcontainer.jnspawn;
 
+import io.jcontainer.jnspawn.internal.plan.PlanInputs;
 import io.jcontainer.jnspawn.internal.cgroup.DeviceCgroup;
 import io.jcontainer.jnspawn.internal.rootfs.RootFs;
 import io.jcontainer.jnspawn.internal.security.Capabilities;
@@ -12,8 +13,6 @@ import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.jnspawn.settings.Signals;
 import io.jcontainer.jnspawn.settings.TmpfsSpec;
 import io.jcontainer.jnspawn.settings.UserNsSpec;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,8 +70,13 @@ public final class LaunchPlanner {
                 dirs.add(Path.of(d));
             }
         }
-        return new LaunchPlanner(dirs, System.console() != null, DeviceCgroup.available(),
-                System.getenv("NOTIFY_SOCKET") != null);
+        return new LaunchPlanner(dirs, PlanInputs.console(), DeviceCgroup.available(),
+                PlanInputs.getenv("NOTIFY_SOCKET") != null);
+    }
+
+    /** Where container files are looked for, in order. */
+    public List<Path> searchDirs() {
+        return searchDirs;
     }
 
     public LaunchPlan plan(JnspawnOptions o) throws LaunchException, SettingsException {
@@ -183,7 +187,7 @@ public final class LaunchPlanner {
         }
         binds.addAll(o.binds);
         for (BindSpec b : binds) {
-            if (!Files.exists(b.source())) {
+            if (!PlanInputs.exists(b.source())) {
                 throw new LaunchException("Bind source '" + b.source() + "' does not exist.");
             }
             rootFs.checkMountTarget(b.target().toString());
@@ -241,7 +245,7 @@ public final class LaunchPlanner {
             env.put("LOGNAME", user.name());
         }
         if (pty) {
-            String term = System.getenv("TERM");
+            String term = PlanInputs.getenv("TERM");
             env.put("TERM", term != null && !term.isEmpty() ? term : "vt220");
         }
         List<String> assignments = new ArrayList<>(image != null ? image.env() : List.of());
@@ -298,8 +302,8 @@ public final class LaunchPlanner {
     }
 
     private static void requireDirectory(String what, Path p) throws LaunchException {
-        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            throw new LaunchException(what + " '" + p + "' " + (Files.exists(p) ? "is not a directory." : "does not exist."));
+        if (!PlanInputs.isDirectoryNoFollow(p)) {
+            throw new LaunchException(what + " '" + p + "' " + (PlanInputs.exists(p) ? "is not a directory." : "does not exist."));
         }
     }
 

@@ -6,6 +6,7 @@ import io.jcontainer.jnspawn.internal.exec.PlanCompiler;
 import io.jcontainer.jnspawn.internal.network.Dns;
 import io.jcontainer.jnspawn.internal.network.HostNetwork;
 import io.jcontainer.jnspawn.internal.network.NetworkConfig;
+import io.jcontainer.jnspawn.internal.plan.PlanInputs;
 import io.jcontainer.jnspawn.internal.rootfs.RootFs;
 import io.jcontainer.jnspawn.internal.rootfs.Ownership;
 import io.jcontainer.jnspawn.internal.security.Arch;
@@ -130,12 +131,13 @@ public final class Launcher {
                 new java.util.function.Predicate<String>() {
                     @Override
                     public boolean test(String entry) {
-                        return Files.exists(Path.of("/proc", entry));
+                        return PlanInputs.procEntryExists(Path.of("/proc", entry));
                     }
                 }, new java.util.function.Predicate<Path>() {
                     @Override
                     public boolean test(Path p) {
-                        return Files.isDirectory(p);
+                        // The staged files (hosts, resolv.conf) are files; a plan's staging dir is a slot.
+                        return !p.startsWith(staging) && PlanInputs.isDirectory(p);
                     }
                 }, filter));
     }
@@ -271,10 +273,7 @@ public final class Launcher {
         LaunchPlan.Root root = plan.root();
         Path work = null;
         if (root.work() != null) {
-            if (!root.work().getParent().equals(root.upper().getParent())) {
-                throw new LaunchException("The overlay work directory '" + root.work() + "' must be beside the upper directory '"
-                        + root.upper() + "'.");
-            }
+            checkWork(root);
             work = root.work();
             try {
                 Files.createDirectories(work);
@@ -303,6 +302,14 @@ public final class Launcher {
             } catch (IOException e) {
                 throw new LaunchException("Failed to read '" + parent + "': " + e.getMessage(), e);
             }
+        }
+    }
+
+    /** The overlay work dir must be beside the upper dir (a plan file is written only for a root that passes). */
+    static void checkWork(LaunchPlan.Root root) throws LaunchException {
+        if (root.work() != null && !root.work().getParent().equals(root.upper().getParent())) {
+            throw new LaunchException("The overlay work directory '" + root.work() + "' must be beside the upper directory '"
+                    + root.upper() + "'.");
         }
     }
 
@@ -403,37 +410,55 @@ public final class Launcher {
         }
     }
 
+    /** A file jnspawn writes into the staging directory and binds read-only onto {@code target} of the container. */
+    record StagedFile(String name, Path target, String content) {
+    }
+
     /**
      * With a network namespace of its own, the container gets a generated /etc/hosts naming it
      * and (with a veth) an /etc/resolv.conf from the host's, bound read-only from the staging
      * directory. Not where the image's file is a symlink (mount targets may not pass through
      * one), nor where it is missing and could not be created (a root without a writable layer).
+     * Planning: every file it reads goes through {@link PlanInputs}.
      */
-    private static LaunchPlan withNetworkFiles(LaunchPlan plan, Path staging) throws LaunchException {
+    static List<StagedFile> networkFiles(LaunchPlan plan) throws LaunchException {
         RootFs rootFs = new RootFs(plan.root());
         LaunchPlan.Root root = plan.root();
         java.util.Optional<Path> etc = rootFs.find("/etc");
         boolean canCreate = (root.upper() != null || root.ephemeral()) && !root.readOnly() && etc.isPresent()
-                && Files.isDirectory(etc.get(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                && PlanInputs.isDirectoryNoFollow(etc.get());
+        java.util.ArrayList<StagedFile> files = new java.util.ArrayList<>();
+        if (usable(rootFs, "/etc/hosts", canCreate)) {
+            files.add(new StagedFile("hosts", Path.of("/etc/hosts"), Dns.hosts(plan.hostname(), null, null)));
+        }
+        if (plan.network() != Network.NONE && usable(rootFs, "/etc/resolv.conf", canCreate)) {
+            // The host's network namespace reaches the host's stub resolver; a private one does not.
+            files.add(new StagedFile("resolv.conf", Path.of("/etc/resolv.conf"), plan.network() == Network.HOST
+                    ? Dns.hostResolvConf(Dns.HOST_RESOLV_CONF) : Dns.resolvConf(Dns.HOST_RESOLV_CONF, Dns.RESOLVED_UPSTREAM)));
+        }
+        return files;
+    }
+
+    /** The plan with the staged files bound first (their sources below {@code staging}). */
+    static LaunchPlan withStagedFiles(LaunchPlan plan, Path staging, List<StagedFile> files) {
         java.util.ArrayList<BindSpec> binds = new java.util.ArrayList<>();
+        for (StagedFile f : files) {
+            binds.add(new BindSpec(staging.resolve(f.name()), f.target(), true, false));
+        }
+        return binds.isEmpty() ? plan : plan.withBindsFirst(binds);
+    }
+
+    private static LaunchPlan withNetworkFiles(LaunchPlan plan, Path staging) throws LaunchException {
+        List<StagedFile> files = networkFiles(plan);
         try {
-            if (usable(rootFs, "/etc/hosts", canCreate)) {
-                Path hosts = staging.resolve("hosts");
-                Files.writeString(hosts, Dns.hosts(plan.hostname(), null, null));
-                binds.add(new BindSpec(hosts, Path.of("/etc/hosts"), true, false));
-            }
-            if (plan.network() != Network.NONE && usable(rootFs, "/etc/resolv.conf", canCreate)) {
-                Path resolv = staging.resolve("resolv.conf");
-                // The host's network namespace reaches the host's stub resolver; a private one does not.
-                Files.writeString(resolv, plan.network() == Network.HOST ? Dns.hostResolvConf(Dns.HOST_RESOLV_CONF)
-                        : Dns.resolvConf(Dns.HOST_RESOLV_CONF, Dns.RESOLVED_UPSTREAM));
-                binds.add(new BindSpec(resolv, Path.of("/etc/resolv.conf"), true, false));
+            for (StagedFile f : files) {
+                Files.writeString(staging.resolve(f.name()), f.content());
             }
         } catch (IOException e) {
             throw new LaunchException("Failed to write the container's network files in '" + staging + "': "
                     + e.getMessage(), e);
         }
-        return binds.isEmpty() ? plan : plan.withBindsFirst(binds);
+        return withStagedFiles(plan, staging, files);
     }
 
     private static boolean usable(RootFs rootFs, String target, boolean canCreate) {
@@ -444,7 +469,7 @@ public final class Launcher {
         }
         java.util.Optional<Path> found = rootFs.find(target);
         if (found.isPresent()) {
-            return Files.isRegularFile(found.get(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return PlanInputs.isRegularFileNoFollow(found.get());
         }
         return canCreate;
     }

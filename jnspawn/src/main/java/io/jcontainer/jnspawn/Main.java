@@ -1,6 +1,7 @@
 package io.jcontainer.jnspawn;
 
 import io.jcontainer.jnspawn.internal.exec.ExecProtocol;
+import io.jcontainer.jnspawn.internal.plan.PlanInputs;
 import io.jcontainer.jnspawn.settings.SettingsException;
 import java.nio.file.Path;
 
@@ -45,7 +46,35 @@ public final class Main {
                 }
                 return ContainerExec.fromSystemProperties().run(options);
             }
+            if (options.planAll) {
+                return PlanFile.planAll(LaunchPlanner.forHost().searchDirs()) ? 0 : ExecProtocol.EXIT_SETUP_FAILED;
+            }
+            if (options.plan) {
+                if (options.machine == null) {
+                    throw new LaunchException("--plan needs -M/--machine.");
+                }
+                System.out.println("jnspawn: " + PlanFile.planAndWrite(options.machine).describe(options.machine));
+                return 0;
+            }
+            // A start of exactly "-M NAME" writes the plan of the next one (bin/jnspawn runs it without a JVM). Not
+            // under systemd: a plan there is JVM only (the stage does no hand-over yet), and planning costs ~15 ms
+            // of CPU per start.
+            boolean writePlan = !options.dryRun && PlanFile.eligible(args) && System.getenv("NOTIFY_SOCKET") == null;
+            if (writePlan) {
+                PlanInputs.start();
+            }
             LaunchPlan plan = LaunchPlanner.forHost().plan(options);
+            if (writePlan) {
+                try {
+                    PlanFile.write(plan);
+                } catch (LaunchException | RuntimeException | LinkageError e) {
+                    // Never a reason for this start to fail: the next one runs the JVM too.
+                    System.err.println("jnspawn: " + (e instanceof LaunchException ? e.getMessage() : e.toString())
+                            + "; the next start runs the JVM too");
+                } finally {
+                    PlanInputs.stop();
+                }
+            }
             if (options.dryRun) {
                 Path staging = Path.of(System.getProperty("jcontainer.runtime", "/run/jcontainer"),
                         "jnspawn." + plan.machine() + ".XXXXXX");

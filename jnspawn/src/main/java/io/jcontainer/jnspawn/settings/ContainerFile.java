@@ -1,6 +1,6 @@
 package io.jcontainer.jnspawn.settings;
 
-import java.nio.file.Files;
+import io.jcontainer.jnspawn.internal.plan.PlanInputs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -279,7 +279,7 @@ public final class ContainerFile {
         MachineName.validate(machine);
         for (Path dir : searchDirs) {
             Path candidate = dir.resolve(machine + SUFFIX);
-            if (Files.exists(candidate)) {
+            if (PlanInputs.exists(candidate)) {
                 return candidate;
             }
         }

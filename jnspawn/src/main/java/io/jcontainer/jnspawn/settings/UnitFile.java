@@ -1,6 +1,6 @@
 package io.jcontainer.jnspawn.settings;
 
-import java.io.FileInputStream;
+import io.jcontainer.jnspawn.internal.plan.PlanInputs;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -90,8 +90,8 @@ public final class UnitFile {
         // java.io, not Files.newInputStream(): a FileChannel's set-up and reads run many times
         // the code, which the generator pays per file at boot, mostly interpreted
         // (docs/benchmarks.md, "Generator speed, 2026-11-30").
-        try (FileInputStream in = new FileInputStream(file.toFile())) {
-            bytes = in.readNBytes(MAX_SIZE + 1);
+        try {
+            bytes = PlanInputs.readBytes(file, MAX_SIZE + 1);
         } catch (FileNotFoundException e) {
             // Opening failed (a directory too: java.io refuses to open one).
             throw new SettingsException("Failed to read " + name + ": " + openFailure(e), e);

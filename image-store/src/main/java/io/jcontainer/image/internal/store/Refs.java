@@ -101,7 +101,8 @@ public final class Refs {
         return out;
     }
 
-    private Path file(ImageReference ref) {
+    /** The file that holds {@code ref}'s digest (present or not). */
+    public Path file(ImageReference ref) {
         return dir.resolve(URLEncoder.encode(ref.toString(), StandardCharsets.UTF_8));
     }
 }

@@ -1,6 +1,7 @@
 package io.jcontainer.jnspawn.internal.cgroup;
 
 import io.jcontainer.jnspawn.LaunchException;
+import io.jcontainer.jnspawn.internal.plan.PlanInputs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ public final class DeviceCgroup {
 
     /** Whether this host has a writable v1 devices controller. */
     public static boolean available() {
-        return Files.isWritable(ROOT.resolve("devices.deny"));
+        return PlanInputs.isWritable(ROOT.resolve("devices.deny"));
     }
 
     /** Creates the group {@code jcontainer/NAME} with the allow list applied. */

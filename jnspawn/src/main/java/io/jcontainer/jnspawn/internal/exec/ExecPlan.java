@@ -50,6 +50,12 @@ public final class ExecPlan {
         return this;
     }
 
+    /** Appends an operation of another plan as it is. */
+    public ExecPlan addRecord(Op op) {
+        ops.add(op);
+        return this;
+    }
+
     public List<Op> ops() {
         return List.copyOf(ops);
     }

@@ -42,6 +42,24 @@ public final class ExecProtocol {
     /** jcontainer exec: join a running container's namespaces (see protocol.h). */
     public static final int OP_ENTER = 40;
 
+    // A plan file's own records (jcontainer-exec --plan=FILE), before its operations; see protocol.h.
+    public static final String PLAN_FILE_MAGIC = "JCPLANF1";
+    public static final int OP_PLAN_MACHINE = 60;
+    public static final int OP_PLAN_JVM_ONLY = 61;
+    public static final int OP_PLAN_INPUT = 62;
+    public static final int OP_PLAN_KERNEL = 63;
+    public static final int OP_PLAN_ENV = 64;
+    public static final int OP_PLAN_CONSOLE = 65;
+    public static final int OP_PLAN_PROPS = 66;
+    public static final int OP_PLAN_STAGE = 67;
+    public static final int OP_PLAN_RUNTIME = 68;
+    public static final int OP_PLAN_STORE_LOCK = 69;
+    public static final int OP_PLAN_WORKDIR = 70;
+    public static final int OP_PLAN_WRITE = 71;
+    public static final int OP_PLAN_STATE = 72;
+    public static final int OP_PLAN_HOST_CMD = 73;
+    public static final int OP_PLAN_DEVICE_CGROUP = 74;
+
     // clone(2) flags; values from <linux/sched.h>.
     public static final long CLONE_NEWNS = 0x00020000L;
     public static final long CLONE_NEWCGROUP = 0x02000000L;
@@ -94,6 +112,21 @@ public final class ExecProtocol {
             case OP_EXEC: return "exec";
             case OP_ATTACH: return "attach";
             case OP_ENTER: return "enter";
+            case OP_PLAN_MACHINE: return "plan-machine";
+            case OP_PLAN_JVM_ONLY: return "plan-jvm-only";
+            case OP_PLAN_INPUT: return "plan-input";
+            case OP_PLAN_KERNEL: return "plan-kernel";
+            case OP_PLAN_ENV: return "plan-env";
+            case OP_PLAN_CONSOLE: return "plan-console";
+            case OP_PLAN_PROPS: return "plan-props";
+            case OP_PLAN_STAGE: return "plan-stage";
+            case OP_PLAN_RUNTIME: return "plan-runtime";
+            case OP_PLAN_STORE_LOCK: return "plan-store-lock";
+            case OP_PLAN_WORKDIR: return "plan-workdir";
+            case OP_PLAN_WRITE: return "plan-write";
+            case OP_PLAN_STATE: return "plan-state";
+            case OP_PLAN_HOST_CMD: return "plan-host-cmd";
+            case OP_PLAN_DEVICE_CGROUP: return "plan-device-cgroup";
             default: return "op" + op;
         }
     }

@@ -1,10 +1,9 @@
 package io.jcontainer.jnspawn.internal.rootfs;
 
+import io.jcontainer.jnspawn.internal.plan.PlanInputs;
 import io.jcontainer.jnspawn.LaunchException;
 import io.jcontainer.jnspawn.LaunchPlan;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +24,7 @@ public final class RootFs {
         String rel = path.startsWith("/") ? path.substring(1) : path;
         for (Path layer : searchOrder) {
             Path p = layer.resolve(rel);
-            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            if (PlanInputs.existsNoFollow(p)) {
                 return Optional.of(p);
             }
         }
@@ -35,7 +34,7 @@ public final class RootFs {
     /** Whether {@code path} is a regular file (following no symlink) in the container's root. */
     public boolean isFile(String path) {
         Optional<Path> p = find(path);
-        return p.isPresent() && Files.isRegularFile(p.get(), LinkOption.NOFOLLOW_LINKS);
+        return p.isPresent() && PlanInputs.isRegularFileNoFollow(p.get());
     }
 
     /** Lines of a text file of the root, or an empty list when it has none. */
@@ -45,7 +44,7 @@ public final class RootFs {
             return List.of();
         }
         try {
-            return Files.readAllLines(p.get());
+            return PlanInputs.readAllLines(p.get());
         } catch (IOException e) {
             throw new LaunchException("Failed to read " + p.get() + ": " + e.getMessage(), e);
         }
@@ -74,11 +73,11 @@ public final class RootFs {
             prefix.append('/').append(component);
             for (Path layer : searchOrder) {
                 Path p = layer.resolve(prefix.substring(1));
-                if (Files.isSymbolicLink(p)) {
+                if (PlanInputs.isSymbolicLink(p)) {
                     throw new LaunchException("Mount target '" + target + "' passes through symlink '" + prefix
                             + "' of the container's root, refusing.");
                 }
-                if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                if (PlanInputs.existsNoFollow(p)) {
                     break; // the top-most layer that has it decides
                 }
             }
