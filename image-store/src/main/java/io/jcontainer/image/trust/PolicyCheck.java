@@ -1,0 +1,119 @@
+package io.jcontainer.image.trust;
+
+import io.jcontainer.image.Digest;
+import io.jcontainer.image.ImageReference;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides whether a registry image may enter the store: every requirement its policy scope selects must hold
+ * (containers-policy.json(5)). A {@code signedBy} holds when one signature verifies with one of its keys
+ * ({@link SimpleSigning}), names the manifest's digest and names a reference its {@code signedIdentity} accepts.
+ * A refusal is one line saying which rule refused and how to trust the image.
+ */
+public final class PolicyCheck {
+    private PolicyCheck() {
+    }
+
+    /** Checks the image pulled as {@code image}, whose manifest (the one its reference names) has {@code manifest}. */
+    public static Verification check(Policy policy, ImageReference image, Digest manifest, SignatureSource source,
+                                     Instant now) throws TrustException {
+        Policy.Selected selected = policy.forDocker(image);
+        List<byte[]> signatures = null;
+        List<String> accepted = new ArrayList<>();
+        String key = null;
+        String signedRef = null;
+        for (Requirement r : selected.requirements()) {
+            if (r instanceof Requirement.InsecureAcceptAnything) {
+                accepted.add(r.type());
+            } else if (r instanceof Requirement.Reject) {
+                throw rejected(image, selected);
+            } else if (r instanceof Requirement.SignedBy s) {
+                if (signatures == null) {
+                    signatures = source.signatures();
+                }
+                SimpleSigning.Verified v = signedBy(s, image, manifest, signatures, source, selected, now);
+                accepted.add(s.type());
+                key = v.fingerprint();
+                signedRef = v.dockerReferenceText();
+            } else {
+                throw new TrustException("Refusing '" + image + "': " + selected.where()
+                        + " requires a sigstoreSigned (cosign) signature, which jcontainer does not verify yet.");
+            }
+        }
+        return new Verification(image.toString(), selected.where(), String.join("+", accepted), key, signedRef);
+    }
+
+    /** What to run to trust an image's publisher: the repository as prefix. */
+    public static String trustHint(ImageReference image) {
+        return "trust its publisher's key with 'jcontainer trust --prefix=" + image.name() + " KEYFILE'";
+    }
+
+    private static TrustException rejected(ImageReference image, Policy.Selected selected) {
+        if (selected.scope() == null || selected.scope().isEmpty()) {
+            return new TrustException("Refusing '" + image + "': no key is trusted for it (" + selected.where()
+                    + " rejects unsigned registry images); " + trustHint(image) + ", or pull with --insecure-policy.");
+        }
+        return new TrustException("Refusing '" + image + "': " + selected.where() + " rejects it.");
+    }
+
+    private static SimpleSigning.Verified signedBy(Requirement.SignedBy req, ImageReference image, Digest manifest,
+            List<byte[]> signatures, SignatureSource source, Policy.Selected selected, Instant now) throws TrustException {
+        String rule = selected.where() + " (signedBy " + req.keySource() + ")";
+        if (signatures.isEmpty()) {
+            throw new TrustException("Refusing '" + image + "': it has no signature (looked in " + source.describe()
+                    + "), and " + rule + " requires one.");
+        }
+        List<Keyring> keyrings = new ArrayList<>();
+        if (req.keyData() != null) {
+            keyrings.add(Keyring.parse(req.keyData(), "keyData of " + selected.where()));
+        }
+        for (Path p : req.keyPaths()) {
+            keyrings.add(Keyring.read(p));
+        }
+        String firstReason = null;
+        boolean onlyUnknownKeys = true;
+        for (int i = 0; i < signatures.size(); i++) {
+            String what = "signature " + (i + 1) + " of " + manifest;
+            String reason = null;
+            SimpleSigning.Verified v = null;
+            for (Keyring k : keyrings) {
+                try {
+                    v = SimpleSigning.verify(signatures.get(i), k, now, what);
+                    break;
+                } catch (SimpleSigning.UnknownKey e) {
+                    reason = reason == null ? e.getMessage() : reason;
+                } catch (TrustException e) {
+                    reason = e.getMessage();
+                    onlyUnknownKeys = false;
+                    break;
+                }
+            }
+            if (v != null) {
+                if (!v.manifestDigest().equals(manifest)) {
+                    reason = what + " is for manifest " + v.manifestDigest() + ", not this one";
+                    onlyUnknownKeys = false;
+                } else if (!req.signedIdentity().matches(image, v.dockerReference())) {
+                    reason = what + " names '" + v.dockerReferenceText() + "', which " + req.signedIdentity().type()
+                            + " does not accept for '" + image + "'";
+                    onlyUnknownKeys = false;
+                } else {
+                    return v;
+                }
+            }
+            if (firstReason == null) {
+                firstReason = reason;
+            }
+        }
+        String why = firstReason.endsWith(", refusing.") ? firstReason.substring(0, firstReason.length() - ", refusing.".length())
+                : firstReason;
+        return fail("Refusing '" + image + "': no signature satisfies " + rule + ": " + why
+                + (onlyUnknownKeys ? "; " + trustHint(image) : "") + ".");
+    }
+
+    private static SimpleSigning.Verified fail(String message) throws TrustException {
+        throw new TrustException(message);
+    }
+}
