@@ -54,7 +54,7 @@ public final class PolicyCheck {
     private static TrustException rejected(ImageReference image, Policy.Selected selected) {
         if (selected.scope() == null || selected.scope().isEmpty()) {
             return new TrustException("Refusing '" + image + "': no key is trusted for it (" + selected.where()
-                    + " rejects unsigned registry images); " + trustHint(image) + ", or pull with --insecure-policy.");
+                    + " rejects registry images without a trusted key); " + trustHint(image) + ", or pull with --insecure-policy.");
         }
         return new TrustException("Refusing '" + image + "': " + selected.where() + " rejects it.");
     }
