@@ -4,6 +4,9 @@ import io.jcontainer.image.Image;
 import io.jcontainer.image.ImageReference;
 import io.jcontainer.image.ImageStore;
 import io.jcontainer.image.Platform;
+import io.jcontainer.image.trust.Policy;
+import io.jcontainer.image.trust.PolicyCheck;
+import io.jcontainer.image.trust.Verification;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -43,7 +46,17 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ImageSource src = ImageSource.detect(source);
         ImageReference ref = name == null ? null : ImageReference.parse(name);
-        ImageStore store = main.host().store();
+        Host host = main.host();
+        ImageStore store = host.store();
+        // The policy's transport for each kind of source (containers-policy.json(5) names): accepted by default.
+        String transport = switch (src.kind()) {
+            case OCI_LAYOUT_DIRECTORY -> "oci";
+            case OCI_LAYOUT_TAR -> "oci-archive";
+            case DOCKER_ARCHIVE -> "docker-archive";
+            case ROOTFS_TARBALL -> "tarball";
+            case DIRECTORY -> "dir";
+        };
+        Verification verified = PolicyCheck.checkLocal(Policy.readOrBuiltIn(host.policyPath()), transport, source);
         Image image = switch (src.kind()) {
             case OCI_LAYOUT_DIRECTORY, OCI_LAYOUT_TAR -> {
                 if (ref == null && src.suggestedName() != null) {
@@ -62,6 +75,7 @@ final class ImportCommand implements Callable<Integer> {
                 yield store.importDirectory(source, ref);
             }
         };
+        verified.write(store.root(), image.manifestDigest());
         PrintWriter out = spec.commandLine().getOut();
         out.println("Imported " + image.reference() + " from " + src.kind().description + ": " + image.manifestDigest());
         out.flush();

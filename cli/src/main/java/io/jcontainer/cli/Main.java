@@ -34,6 +34,8 @@ import picocli.CommandLine.Spec;
             CommitCommand.class, BuildCommand.class,
             PushCommand.class, SearchCommand.class,
             ExecCommand.class, KillCommand.class, RestartCommand.class, AttachCommand.class, PortCommand.class,
+            // trust (issue 15): signature policy and keys
+            TrustCommand.class,
             // networking (issue 6): what a killed container left
             CleanupCommand.class,
             VersionCommand.class})

@@ -121,7 +121,6 @@ public final class ImagePuller {
             // containers/image checks them: before any blob is downloaded.
             io.jcontainer.image.trust.Verification verified = trust == null ? null : trust.check(client, image, chosen.digest(),
                     httpClient.join(), timeout);
-            Digest named = chosen.digest();
             Wire.Parsed parsed = parse(chosen, image);
             for (int depth = 0; parsed instanceof Wire.ParsedIndex index; depth++) {
                 if (depth >= MAX_INDEX_DEPTH) {
@@ -148,7 +147,7 @@ public final class ImagePuller {
             adopt(staging, blobs.keySet());
             store.blobs().put(new java.io.ByteArrayInputStream(chosen.bytes()), chosen.descriptor());
             if (verified != null) {
-                verified.write(store.root(), named);
+                verified.write(store.root(), chosen.digest()); // kept by the digest the name points at
             }
             Image result = store.register(image, chosen.digest());
             BlobSources sources = new BlobSources(store.root());

@@ -123,6 +123,17 @@ public final class Keyring {
         return out;
     }
 
+    /** The key with primary fingerprint {@code fingerprint} (as {@link #fingerprints()} spells it) alone. */
+    public Keyring only(String fingerprint) {
+        List<PGPPublicKeyRing> one = new ArrayList<>();
+        for (PGPPublicKeyRing ring : rings) {
+            if (fingerprint(ring.getPublicKey()).equals(fingerprint)) {
+                one.add(ring);
+            }
+        }
+        return new Keyring(one, source);
+    }
+
     /** The keyring as binary OpenPGP packets (what {@code jcontainer trust} stores). */
     public byte[] encoded() throws TrustException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

@@ -66,6 +66,11 @@ public record Policy(List<Requirement> defaults, Map<String, Map<String, List<Re
         return PolicyParser.parse(bytes, file.toString());
     }
 
+    /** Parses policy text strictly; {@code file} names it in errors. */
+    public static Policy parse(byte[] json, String file) throws TrustException {
+        return PolicyParser.parse(json, file);
+    }
+
     /** Reads {@code file}, or the built-in policy when {@code file} does not exist (a host without the package). */
     public static Policy readOrBuiltIn(Path file) throws TrustException {
         return Files.exists(file) ? read(file) : builtIn();

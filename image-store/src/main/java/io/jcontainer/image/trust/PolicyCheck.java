@@ -46,6 +46,27 @@ public final class PolicyCheck {
         return new Verification(image.toString(), selected.where(), String.join("+", accepted), key, signedRef);
     }
 
+    /**
+     * Checks a local import of {@code file} through {@code transport} (oci, oci-archive, docker-archive, tarball,
+     * dir). Signatures beside an archive are not read yet, so only insecureAcceptAnything accepts one.
+     */
+    public static Verification checkLocal(Policy policy, String transport, java.nio.file.Path file) throws TrustException {
+        Policy.Selected selected = policy.forLocal(transport, file);
+        List<String> accepted = new ArrayList<>();
+        for (Requirement r : selected.requirements()) {
+            if (r instanceof Requirement.InsecureAcceptAnything) {
+                accepted.add(r.type());
+            } else if (r instanceof Requirement.Reject) {
+                throw new TrustException("Refusing to import '" + file + "': " + selected.where() + " rejects it.");
+            } else {
+                throw new TrustException("Refusing to import '" + file + "': " + selected.where() + " requires a " + r.type()
+                        + " signature, and jcontainer does not read signatures of local imports yet.");
+            }
+        }
+        return new Verification(transport + ":" + file.toAbsolutePath().normalize(), selected.where(),
+                String.join("+", accepted), null, null);
+    }
+
     /** What to run to trust an image's publisher: the repository as prefix. */
     public static String trustHint(ImageReference image) {
         return "trust its publisher's key with 'jcontainer trust --prefix=" + image.name() + " KEYFILE'";

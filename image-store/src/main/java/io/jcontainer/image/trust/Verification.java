@@ -77,6 +77,23 @@ public record Verification(String image, String where, String requirement, Strin
         }
     }
 
+    /** One line for {@code inspect}: the requirement, the key, the signed reference and the policy scope. */
+    public String describe() {
+        return requirement + (key == null ? "" : " by key " + key) + (signedReference == null ? "" : ", signed as '"
+                + signedReference + "'") + " (" + where + ")";
+    }
+
+    /** The record as {@code --json} prints it. */
+    public java.util.Map<String, Object> toMap() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("image", image);
+        m.put("policy", where);
+        m.put("requirement", requirement);
+        m.put("key", key);
+        m.put("signedReference", signedReference);
+        return m;
+    }
+
     private static String text(JsonNode n, String key) {
         JsonNode v = n == null ? null : n.get(key);
         return v == null || !v.isTextual() ? null : v.asText();
