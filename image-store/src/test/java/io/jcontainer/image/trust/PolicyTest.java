@@ -141,5 +141,8 @@ class PolicyTest {
         assertInstanceOf(Requirement.Reject.class, p.forDocker(ImageReference.parse("example.com/a:1")).requirements().get(0));
         assertInstanceOf(Requirement.InsecureAcceptAnything.class, p.forLocal("oci", tmp).requirements().get(0));
         assertEquals(p.toJson(), Policy.readOrBuiltIn(tmp.resolve("absent.json")).toJson());
+        // what the packages install as /etc/jcontainer/policy.json is the same policy
+        Path shipped = Path.of(System.getProperty("user.dir")).getParent().resolve("packaging/policy.json");
+        assertEquals(p.toJson(), Policy.read(shipped).toJson());
     }
 }
