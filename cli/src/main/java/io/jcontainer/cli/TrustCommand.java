@@ -23,9 +23,9 @@ import picocli.CommandLine.Spec;
             + "example.com/app is not a prefix of example.com/app-evil). KEYFILE is an OpenPGP public keyring "
             + "(gpg --export, binary or --armor) or a PEM public key (cosign). The key is stored in /etc/jcontainer/trust/ "
             + "and /etc/jcontainer/policy.json (containers-policy.json(5)) requires a signature by it for PREFIX.",
-        footer = {"", "Example:", "  gpg --export --armor release@example.org > release.asc",
-            "  jcontainer trust --prefix=registry.example.org/web release.asc",
-            "  jcontainer trust show"},
+        footer = {"", "Example:", "  jcontainer trust --prefix=registry.example.org/web release.asc",
+            "  jcontainer trust show",
+            "  (release.asc as the publisher exports it: gpg --export --armor release@example.org)"},
         subcommands = {TrustSetCommand.class, TrustShowCommand.class, TrustRmCommand.class})
 final class TrustCommand implements Callable<Integer> {
     @ParentCommand
