@@ -1,5 +1,6 @@
 package io.jcontainer.cli;
 
+import io.jcontainer.image.trust.Cosign;
 import io.jcontainer.image.trust.Keyring;
 import io.jcontainer.image.trust.Policy;
 import io.jcontainer.image.trust.Requirement;
@@ -12,14 +13,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyFactory;
-import java.security.MessageDigest;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -66,7 +62,7 @@ final class TrustFiles {
         }
         String text = new String(bytes, StandardCharsets.US_ASCII);
         if (text.contains("-----BEGIN PUBLIC KEY-----")) {
-            return pem(text, file);
+            return pem(bytes, file);
         }
         Keyring k = Keyring.parse(bytes, "'" + file + "'");
         List<String> lines = new ArrayList<>();
@@ -78,24 +74,13 @@ final class TrustFiles {
         return new Key(k, null, String.join(",", fprs), lines);
     }
 
-    /** A PEM {@code PUBLIC KEY} (an ECDSA P-256 key, as cosign makes): its fingerprint is SHA-256 of the DER. */
-    private static Key pem(String text, Path file) throws CliException {
-        int start = text.indexOf("-----BEGIN PUBLIC KEY-----");
-        int end = text.indexOf("-----END PUBLIC KEY-----", start);
-        if (end < 0) {
-            throw new CliException("Key file '" + file + "': PEM without '-----END PUBLIC KEY-----', refusing.");
-        }
-        byte[] der;
-        try {
-            der = Base64.getMimeDecoder().decode(text.substring(start + 26, end));
-            KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
-            String fpr = "SHA256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der)).toUpperCase(Locale.ROOT);
-            String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                    .encodeToString(der) + "\n-----END PUBLIC KEY-----\n";
-            return new Key(null, pem.getBytes(StandardCharsets.US_ASCII), fpr, List.of(fpr + " (ECDSA public key)"));
-        } catch (IllegalArgumentException | java.security.GeneralSecurityException e) {
-            throw new CliException("Key file '" + file + "' is not an EC public key in PEM: " + e.getMessage() + ", refusing.", e);
-        }
+    /** A PEM {@code PUBLIC KEY} (an ECDSA P-256 key, as cosign makes), fingerprinted as {@link Cosign#fingerprint}. */
+    private static Key pem(byte[] bytes, Path file) throws TrustException {
+        java.security.PublicKey key = Cosign.readPem(bytes, "'" + file + "'");
+        String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(key.getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+        String fpr = Cosign.fingerprint(key);
+        return new Key(null, pem.getBytes(StandardCharsets.US_ASCII), fpr, List.of(fpr + " (" + key.getAlgorithm() + " public key)"));
     }
 
     /**

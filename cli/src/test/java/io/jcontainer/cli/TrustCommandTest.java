@@ -142,6 +142,23 @@ class TrustCommandTest {
     }
 
     @Test
+    void aPemKeyIsTrustedForCosignSignatures() throws Exception {
+        RealImagesTest.requireCommand("openssl");
+        Path key = tmp.resolve("ec.key");
+        for (String[] cmd : List.of(new String[] {"openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key.toString()},
+                new String[] {"openssl", "ec", "-in", key.toString(), "-pubout", "-out", tmp.resolve("ec.pub").toString()})) {
+            assertEquals(0, new ProcessBuilder(cmd).redirectErrorStream(true).start().waitFor());
+        }
+        Jcontainer jc = new Jcontainer(tmp);
+        String out = jc.ok("trust", "--prefix=example.com/c", tmp.resolve("ec.pub").toString()).out();
+        assertTrue(out.startsWith("Trusting SHA256:") && out.contains("(EC public key)"), out);
+        String policy = Files.readString(tmp.resolve("policy.json"));
+        assertTrue(policy.contains("\"sigstoreSigned\"") && policy.contains(tmp.resolve("trust") + "/example.com%2Fc.pub"), policy);
+        String fpr = out.substring("Trusting ".length(), out.indexOf(' ', "Trusting ".length()));
+        assertTrue(jc.ok("trust", "show").out().contains(fpr));
+    }
+
+    @Test
     void importsFollowThePolicyOfTheirTransport() throws Exception {
         Jcontainer jc = new Jcontainer(tmp);
         Path layout = TestImages.ociLayoutDirectory(tmp.resolve("layout"), TestImages.layer(Map.of("etc/x", "1\n")), "/x", "t");

@@ -102,6 +102,12 @@ public final class RegistryClient {
         return new io.jcontainer.image.internal.registry.SignatureList(http, image, manifest).call();
     }
 
+    /** A small blob (at most {@code max} bytes) of {@code image}'s repository, in memory, verified by digest. */
+    public byte[] smallBlob(ImageReference image, Digest digest, int max) throws RegistryException {
+        checkRegistry(image);
+        return new io.jcontainer.image.internal.registry.SmallBlobGet(http, image, digest, max).call();
+    }
+
     /** Every repository of the registry ({@code GET /v2/_catalog}, all pages). */
     public List<String> catalog() throws RegistryException {
         return new CatalogList(http, null).call();

@@ -22,6 +22,7 @@ public final class PolicyCheck {
                                      Instant now) throws TrustException {
         Policy.Selected selected = policy.forDocker(image);
         List<byte[]> signatures = null;
+        List<Cosign.Sig> cosign = null;
         List<String> accepted = new ArrayList<>();
         String key = null;
         String signedRef = null;
@@ -39,8 +40,14 @@ public final class PolicyCheck {
                 key = v.fingerprint();
                 signedRef = v.dockerReferenceText();
             } else {
-                throw new TrustException("Refusing '" + image + "': " + selected.where()
-                        + " requires a sigstoreSigned (cosign) signature, which jcontainer does not verify yet.");
+                Requirement.SigstoreSigned s = (Requirement.SigstoreSigned) r;
+                if (cosign == null) {
+                    cosign = source.cosignSignatures();
+                }
+                SimpleSigning.Verified v = sigstoreSigned(s, image, manifest, cosign, selected);
+                accepted.add(s.type());
+                key = v.fingerprint();
+                signedRef = v.dockerReferenceText();
             }
         }
         return new Verification(image.toString(), selected.where(), String.join("+", accepted), key, signedRef);
@@ -113,25 +120,77 @@ public final class PolicyCheck {
                 }
             }
             if (v != null) {
-                if (!v.manifestDigest().equals(manifest)) {
-                    reason = what + " is for manifest " + v.manifestDigest() + ", not this one";
-                    onlyUnknownKeys = false;
-                } else if (!req.signedIdentity().matches(image, v.dockerReference())) {
-                    reason = what + " names '" + v.dockerReferenceText() + "', which " + req.signedIdentity().type()
-                            + " does not accept for '" + image + "'";
-                    onlyUnknownKeys = false;
-                } else {
+                reason = mismatch(v, req.signedIdentity(), image, manifest, what);
+                if (reason == null) {
                     return v;
                 }
+                onlyUnknownKeys = false;
             }
             if (firstReason == null) {
                 firstReason = reason;
             }
         }
-        String why = firstReason.endsWith(", refusing.") ? firstReason.substring(0, firstReason.length() - ", refusing.".length())
-                : firstReason;
+        String why = trimRefusing(firstReason);
         return fail("Refusing '" + image + "': no signature satisfies " + rule + ": " + why
                 + (onlyUnknownKeys ? "; " + trustHint(image) : "") + ".");
+    }
+
+    private static SimpleSigning.Verified sigstoreSigned(Requirement.SigstoreSigned req, ImageReference image, Digest manifest,
+            List<Cosign.Sig> signatures, Policy.Selected selected) throws TrustException {
+        String rule = selected.where() + " (sigstoreSigned " + (req.keyPath() == null ? "keyData" : req.keyPath()) + ")";
+        if (signatures.isEmpty()) {
+            throw new TrustException("Refusing '" + image + "': it has no cosign signature (no tag '" + Cosign.tag(manifest)
+                    + "' in its repository), and " + rule + " requires one.");
+        }
+        byte[] pem;
+        try {
+            pem = req.keyData() != null ? req.keyData() : readKeyFile(req.keyPath());
+        } catch (java.io.IOException e) {
+            throw new TrustException("Failed to read key '" + req.keyPath() + "': " + e.getMessage(), e);
+        }
+        java.security.PublicKey key = Cosign.readPem(pem, req.keyPath() == null ? "keyData" : "'" + req.keyPath() + "'");
+        String firstReason = null;
+        for (int i = 0; i < signatures.size(); i++) {
+            String what = "cosign signature " + (i + 1) + " of " + manifest;
+            String reason;
+            try {
+                SimpleSigning.Verified v = Cosign.verify(signatures.get(i), key, what);
+                reason = mismatch(v, req.signedIdentity(), image, manifest, what);
+                if (reason == null) {
+                    return v;
+                }
+            } catch (TrustException e) {
+                reason = e.getMessage();
+            }
+            firstReason = firstReason == null ? reason : firstReason;
+        }
+        return fail("Refusing '" + image + "': no signature satisfies " + rule + ": " + trimRefusing(firstReason) + ".");
+    }
+
+    private static byte[] readKeyFile(Path p) throws java.io.IOException {
+        if (java.nio.file.Files.size(p) > Keyring.MAX_BYTES) {
+            throw new java.io.IOException("larger than " + Keyring.MAX_BYTES + " bytes");
+        }
+        return java.nio.file.Files.readAllBytes(p);
+    }
+
+    /** Why a verified signature does not vouch for this image, or null when it does. */
+    static String mismatch(SimpleSigning.Verified v, SignedIdentity identity, ImageReference image, Digest manifest, String what) {
+        if (!v.manifestDigest().equals(manifest)) {
+            return what + " is for manifest " + v.manifestDigest() + ", not this one";
+        }
+        // A reference without tag or digest (cosign signs those) matches only by repository, as in containers/image.
+        boolean nameOnly = !v.dockerReferenceText().contains("@")
+                && v.dockerReferenceText().lastIndexOf(':') <= v.dockerReferenceText().lastIndexOf('/');
+        boolean byRepository = identity instanceof SignedIdentity.MatchRepository || identity instanceof SignedIdentity.ExactRepository;
+        if (nameOnly && !byRepository || !identity.matches(image, v.dockerReference())) {
+            return what + " names '" + v.dockerReferenceText() + "', which " + identity.type() + " does not accept for '" + image + "'";
+        }
+        return null;
+    }
+
+    private static String trimRefusing(String reason) {
+        return reason.endsWith(", refusing.") ? reason.substring(0, reason.length() - ", refusing.".length()) : reason;
     }
 
     private static SimpleSigning.Verified fail(String message) throws TrustException {

@@ -44,6 +44,16 @@ public final class RegistrySignatures implements SignatureSource {
     }
 
     @Override
+    public List<Cosign.Sig> cosignSignatures() throws TrustException {
+        return Cosign.fetch(client, image, manifest);
+    }
+
+    /** Where cosign signatures are looked for. */
+    public String describeCosign() {
+        return "'" + image.name() + ":" + Cosign.tag(manifest) + "'";
+    }
+
+    @Override
     public String describe() {
         String base = config.lookasideFor(image);
         return base != null ? "'" + Lookaside.url(base, image, manifest, 1) + "'"

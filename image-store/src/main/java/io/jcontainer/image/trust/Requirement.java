@@ -51,7 +51,7 @@ public sealed interface Requirement {
 
     /**
      * {@code sigstoreSigned}: a cosign-style signature verified with the PEM public key at {@code keyPath} or in
-     * {@code keyData}. Parsed; not verified yet, so such a requirement refuses every image.
+     * {@code keyData} ({@link Cosign}).
      */
     record SigstoreSigned(Path keyPath, byte[] keyData, SignedIdentity signedIdentity) implements Requirement {
         @Override

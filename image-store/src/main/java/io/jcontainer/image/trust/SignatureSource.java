@@ -7,6 +7,11 @@ public interface SignatureSource {
     /** The simple signing signatures found, in order. */
     List<byte[]> signatures() throws TrustException;
 
+    /** The cosign-style signatures found ({@code sha256-HEX.sig}); none by default. */
+    default List<Cosign.Sig> cosignSignatures() throws TrustException {
+        return List.of();
+    }
+
     /** Where it looked, for the message when there is none (e.g. the lookaside URL, "the registry's signature API"). */
     String describe();
 

@@ -100,7 +100,7 @@ public final class SimpleSigning {
             }
             checkTimes(key, sig, keys, now, what, keyId);
             PGPPublicKey primary = keys.primaryOf(key);
-            return parse(payload, Keyring.fingerprint(primary), keyId, what);
+            return parse(payload, Keyring.fingerprint(primary), keyId, what, TYPE);
         } catch (TrustException e) {
             throw e;
         } catch (IOException | PGPException | RuntimeException e) {
@@ -145,9 +145,10 @@ public final class SimpleSigning {
 
     /**
      * The signed JSON, as containers/image reads it: top level exactly {@code critical} and {@code optional};
-     * {@code critical} exactly {@code type}, {@code image}, {@code identity}; no duplicates anywhere.
+     * {@code critical} exactly {@code type}, {@code image}, {@code identity}; no duplicates anywhere. Also the
+     * payload of a cosign signature, whose {@code type} differs.
      */
-    static Verified parse(byte[] payload, String fingerprint, String keyId, String what) throws TrustException {
+    static Verified parse(byte[] payload, String fingerprint, String keyId, String what, String type) throws TrustException {
         JsonNode root;
         try {
             root = PolicyParser.STRICT.readTree(payload);
@@ -157,14 +158,14 @@ public final class SimpleSigning {
         exact(root, Set.of("critical", "optional"), "the signed JSON", what);
         JsonNode critical = root.get("critical");
         exact(critical, Set.of("type", "image", "identity"), "critical", what);
-        if (!critical.get("type").isTextual() || !TYPE.equals(critical.get("type").asText())) {
-            throw new TrustException(what + ": critical.type is " + critical.get("type") + ", not \"" + TYPE + "\", refusing.");
+        if (!critical.get("type").isTextual() || !type.equals(critical.get("type").asText())) {
+            throw new TrustException(what + ": critical.type is " + critical.get("type") + ", not \"" + type + "\", refusing.");
         }
         JsonNode image = critical.get("image");
         exact(image, Set.of("docker-manifest-digest"), "critical.image", what);
         JsonNode identity = critical.get("identity");
         exact(identity, Set.of("docker-reference"), "critical.identity", what);
-        if (!root.get("optional").isObject()) {
+        if (!root.get("optional").isObject() && !root.get("optional").isNull()) {
             throw new TrustException(what + ": optional is not an object, refusing.");
         }
         String digestText = text(image, "docker-manifest-digest", what);
