@@ -38,6 +38,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * <pre>
  *   blobs/sha256/HEX      verified blobs (manifests, configs, compressed layers)
  *   refs/NAME             name:tag -> manifest digest, one file per reference
+ *   verified/sha256-HEX.json  what accepted that manifest (policy scope, requirement, key; trust.Verification)
  *   layers/CHAINHEX/      unpacked layers, overlayfs lowerdirs
  *   containers/NAME/      per-container upper/ and work/
  *   tmp/                  partial blobs and staged imports (gc empties it)
