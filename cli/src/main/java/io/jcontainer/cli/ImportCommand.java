@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 /** {@code jcontainer import SOURCE [--name NAME]}: an image from a layout, an archive, a tarball or a directory. */
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = "Imports an image into the store. SOURCE is told apart by its content: an OCI layout directory "
-            + "or tar (oci-layout inside), a docker save tar (manifest.json inside), a plain root file system "
+            + "or tar (oci-layout inside), a docker save tar (manifest.json inside), a dir: image of skopeo (its "
+            + "signature-N checked when the policy asks for signatures), a plain root file system "
             + "tarball (tar, tar.gz, tar.zst) or a directory; the last two need --name.",
         footer = {"", "Example:", "  jcontainer import busybox.tar",
             "  jcontainer import --name example.org/rootfs:1 rootfs.tar.gz"})
@@ -53,10 +54,23 @@ final class ImportCommand implements Callable<Integer> {
             case OCI_LAYOUT_DIRECTORY -> "oci";
             case OCI_LAYOUT_TAR -> "oci-archive";
             case DOCKER_ARCHIVE -> "docker-archive";
+            case CONTAINERS_DIR -> "dir";
             case ROOTFS_TARBALL -> "tarball";
             case DIRECTORY -> "dir";
         };
-        Verification verified = PolicyCheck.checkLocal(Policy.readOrBuiltIn(host.policyPath()), transport, source);
+        Policy policy = Policy.readOrBuiltIn(host.policyPath());
+        Verification verified;
+        byte[] dirManifest = null;
+        if (src.kind() == ImageSource.Kind.CONTAINERS_DIR) {
+            // Signed as a name: the image's --name is the identity its signatures must name.
+            requireName(ref, src);
+            dirManifest = ContainersDir.manifest(source);
+            verified = PolicyCheck.checkLocal(policy, transport, source, ref, io.jcontainer.image.Digest.sha256(dirManifest),
+                    ContainersDir.signatures(source));
+        } else {
+            verified = PolicyCheck.checkLocal(policy, transport, source, null, null, null);
+        }
+        final byte[] manifest = dirManifest;
         Image image = switch (src.kind()) {
             case OCI_LAYOUT_DIRECTORY, OCI_LAYOUT_TAR -> {
                 if (ref == null && src.suggestedName() != null) {
@@ -66,6 +80,14 @@ final class ImportCommand implements Callable<Integer> {
                 yield store.importOciLayout(source, ref, platform == null ? Platform.DEFAULT : Platform.parse(platform));
             }
             case DOCKER_ARCHIVE -> store.importDockerArchive(source, ref);
+            case CONTAINERS_DIR -> {
+                Path layout = store.scratchDir().resolve("dir-import-" + java.util.UUID.randomUUID());
+                try {
+                    yield store.importOciLayout(ContainersDir.toOciLayout(source, manifest, layout), ref, Platform.DEFAULT);
+                } finally {
+                    io.jcontainer.image.internal.store.FsUtil.deleteQuietly(layout);
+                }
+            }
             case ROOTFS_TARBALL -> {
                 requireName(ref, src);
                 yield store.importRootfsTarball(source, ref);

@@ -159,6 +159,37 @@ class TrustCommandTest {
     }
 
     @Test
+    void aDirImageIsImportedWhenItsSignatureNamesItsName() throws Exception {
+        RealImagesTest.requireCommand("gpg");
+        RealImagesTest.requireCommand("skopeo");
+        gnupg = Files.createTempDirectory(Path.of("/tmp"), "jc-gpg-");
+        gpg("gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key",
+                "dir <dir@example.org>", "rsa2048", "sign", "never");
+        String fpr = gpg("gpg", "--with-colons", "--list-keys").lines().filter(l -> l.startsWith("fpr:")).findFirst()
+                .orElseThrow().split(":")[9];
+        gpg("gpg", "--batch", "--output", tmp.resolve("dir.gpg").toString(), "--export", fpr);
+        Path layout = TestImages.ociLayoutDirectory(tmp.resolve("layout"), TestImages.layer(Map.of("etc/x", "1\n")), "/x", "t");
+        Path dir = tmp.resolve("signed-dir");
+        gpg("skopeo", "copy", "-q", "--sign-by", fpr, "--sign-identity", "example.org/d:1", "oci:" + layout + ":t", "dir:" + dir);
+        assertTrue(Files.exists(dir.resolve("signature-1")));
+        Files.writeString(tmp.resolve("policy.json"), "{\"default\":[{\"type\":\"insecureAcceptAnything\"}],\"transports\":"
+                + "{\"dir\":{\"\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"" + tmp.resolve("dir.gpg") + "\"}]}}}");
+        Jcontainer jc = new Jcontainer(tmp);
+        Jcontainer.Outcome other = jc.run("import", dir.toString(), "--name", "example.org/other:1");
+        assertEquals(125, other.status());
+        assertTrue(other.err().contains("names 'example.org/d:1'"), other.err());
+        jc.ok("import", dir.toString(), "--name", "example.org/d:1");
+        assertTrue(jc.ok("inspect", "example.org/d:1").out().contains("Verified: signedBy by key " + fpr), "the dir's signature");
+        Files.delete(dir.resolve("signature-1"));
+        Jcontainer.Outcome unsigned = jc.run("import", dir.toString(), "--name", "example.org/d:2");
+        assertEquals(125, unsigned.status());
+        assertTrue(unsigned.err().contains("it has no signature"), unsigned.err());
+        Files.delete(tmp.resolve("policy.json")); // the built-in policy accepts a local dir: image unsigned
+        jc.ok("import", dir.toString(), "--name", "example.org/d:2");
+        assertEquals(2, new ObjectMapper().readTree(jc.ok("images", "--json").out()).size());
+    }
+
+    @Test
     void importsFollowThePolicyOfTheirTransport() throws Exception {
         Jcontainer jc = new Jcontainer(tmp);
         Path layout = TestImages.ociLayoutDirectory(tmp.resolve("layout"), TestImages.layer(Map.of("etc/x", "1\n")), "/x", "t");

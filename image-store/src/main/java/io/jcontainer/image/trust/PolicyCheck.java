@@ -55,23 +55,32 @@ public final class PolicyCheck {
 
     /**
      * Checks a local import of {@code file} through {@code transport} (oci, oci-archive, docker-archive, tarball,
-     * dir). Signatures beside an archive are not read yet, so only insecureAcceptAnything accepts one.
+     * dir). A {@code signedBy} holds only for a source with signatures ({@code source}, a {@code dir:} image), whose
+     * manifest is {@code manifest} and whose signatures must name {@code identity} (the name it is imported as).
      */
-    public static Verification checkLocal(Policy policy, String transport, java.nio.file.Path file) throws TrustException {
+    public static Verification checkLocal(Policy policy, String transport, java.nio.file.Path file, ImageReference identity,
+                                          Digest manifest, SignatureSource source) throws TrustException {
         Policy.Selected selected = policy.forLocal(transport, file);
         List<String> accepted = new ArrayList<>();
+        String key = null;
+        String signedRef = null;
         for (Requirement r : selected.requirements()) {
             if (r instanceof Requirement.InsecureAcceptAnything) {
                 accepted.add(r.type());
             } else if (r instanceof Requirement.Reject) {
                 throw new TrustException("Refusing to import '" + file + "': " + selected.where() + " rejects it.");
+            } else if (r instanceof Requirement.SignedBy s && source != null) {
+                SimpleSigning.Verified v = signedBy(s, identity, manifest, source.signatures(), source, selected, java.time.Instant.now());
+                accepted.add(s.type());
+                key = v.fingerprint();
+                signedRef = v.dockerReferenceText();
             } else {
                 throw new TrustException("Refusing to import '" + file + "': " + selected.where() + " requires a " + r.type()
-                        + " signature, and jcontainer does not read signatures of local imports yet.");
+                        + " signature, and jcontainer reads signatures only beside a dir: image.");
             }
         }
         return new Verification(transport + ":" + file.toAbsolutePath().normalize(), selected.where(),
-                String.join("+", accepted), null, null);
+                String.join("+", accepted), key, signedRef);
     }
 
     /** What to run to trust an image's publisher: the repository as prefix. */
