@@ -77,7 +77,7 @@ wait_for 10 sh -c 'curl -sf http://127.0.0.1:5036/v2/ >/dev/null' >/dev/null || 
 before_root=$(root_owned)
 before_layers=$(nlayers)
 t0=$(now_ms)
-if as alice jcontainer pull --insecure 127.0.0.1:5036/gp:1.json >pull.out 2>&1; then
+if as alice jcontainer pull --insecure --insecure-policy 127.0.0.1:5036/gp:1.json >pull.out 2>&1; then
     ok "alice: jcontainer pull ($(($(now_ms) - t0)) ms): $(tail -n 1 pull.out)"
 else
     bad "alice: jcontainer pull (exit $?):"; cat pull.out
@@ -113,7 +113,7 @@ root_owned | sort | comm -13 ro.before - >ro.new
     || { bad "new root-owned files in $S:"; cat ro.new; }
 
 # ---- bob may not
-for verb in "pull --insecure 127.0.0.1:5036/gp:1.json" "import $W/hello.tar --name bob:1"; do
+for verb in "pull --insecure --insecure-policy 127.0.0.1:5036/gp:1.json" "import $W/hello.tar --name bob:1"; do
     # shellcheck disable=SC2086 # verb is a word list
     as bob jcontainer $verb >bob.out 2>&1; rc=$?
     if [ "$rc" -eq 125 ] && [ "$(wc -l <bob.out)" -eq 1 ] && grep -q 'Permission denied.*group jcontainer' bob.out; then

@@ -29,6 +29,13 @@ final class Host {
     /** The jnspawn launcher, as the jcontainer launcher names it (bin/jnspawn beside it); for tests too. */
     static final String JNSPAWN_PROPERTY = "jcontainer.jnspawn";
     static final Path DEFAULT_JNSPAWN = Path.of("/usr/libexec/jcontainer/jnspawn");
+    /** The signature policy, when not {@link io.jcontainer.image.trust.Policy#DEFAULT_PATH} (for tests). */
+    static final String POLICY_ENV = "JCONTAINER_POLICY";
+    /** registries.d directories, separated by ':', instead of {@link io.jcontainer.image.trust.RegistriesD#DEFAULT_DIRS} (for tests). */
+    static final String REGISTRIES_D_ENV = "JCONTAINER_REGISTRIES_D";
+    /** Where {@code jcontainer trust} keeps keys, instead of {@link #DEFAULT_TRUST_DIR} (for tests). */
+    static final String TRUST_DIR_ENV = "JCONTAINER_TRUST_DIR";
+    static final Path DEFAULT_TRUST_DIR = Path.of("/etc/jcontainer/trust");
     /** sd_booted(3): this directory exists exactly when systemd is PID 1. */
     static final Path SYSTEMD_RUNTIME_DIR = Path.of("/run/systemd/system");
 
@@ -108,6 +115,33 @@ final class Host {
             }
         }
         return List.copyOf(dirs);
+    }
+
+    /** The signature policy file: {@value #POLICY_ENV}, else /etc/jcontainer/policy.json. */
+    Path policyPath() {
+        String value = env.get(POLICY_ENV);
+        return value == null || value.isEmpty() ? io.jcontainer.image.trust.Policy.DEFAULT_PATH : Path.of(value);
+    }
+
+    /** Where signatures are configured to be stored: {@value #REGISTRIES_D_ENV}, else ours and containers/image's. */
+    List<Path> registriesDirs() {
+        String value = env.get(REGISTRIES_D_ENV);
+        if (value == null) {
+            return io.jcontainer.image.trust.RegistriesD.DEFAULT_DIRS;
+        }
+        List<Path> dirs = new ArrayList<>();
+        for (String dir : value.split(":")) {
+            if (!dir.isEmpty()) {
+                dirs.add(Path.of(dir));
+            }
+        }
+        return List.copyOf(dirs);
+    }
+
+    /** Where {@code jcontainer trust} stores the keys it is given: {@value #TRUST_DIR_ENV}, else /etc/jcontainer/trust. */
+    Path trustDir() {
+        String value = env.get(TRUST_DIR_ENV);
+        return value == null || value.isEmpty() ? DEFAULT_TRUST_DIR : Path.of(value);
     }
 
     /** Where {@code run} writes its transient container files: the first search directory ({@code /run/jcontainer}). */

@@ -16,7 +16,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * What {@code jcontainer import SOURCE} was given, told apart by content rather than by file name:
  * an OCI layout (a directory or a tar with an {@code oci-layout} file at its top), a {@code docker save}
  * tar ({@code manifest.json} at its top; Docker 25 and later write an OCI layout beside it, and its
- * {@code manifest.json} is what names the image), an ACI ({@code manifest} and {@code rootfs/}), a plain root file system tarball, or a directory.
+ * {@code manifest.json} is what names the image), a {@code dir:} directory of containers/image
+ * ({@link ContainersDir}), an ACI ({@code manifest} and {@code rootfs/}), a plain root file system
+ * tarball, or a directory.
  *
  * @param suggestedName the name the source gives itself (OCI index annotations), or null
  */
@@ -27,6 +29,7 @@ record ImageSource(Path path, Kind kind, String suggestedName) {
         OCI_LAYOUT_TAR("an OCI layout archive"),
         DOCKER_ARCHIVE("a docker save archive"),
         ACI("an ACI"),
+        CONTAINERS_DIR("a dir: image (skopeo copy ... dir:)"),
         ROOTFS_TARBALL("a root file system tarball"),
         DIRECTORY("a directory");
 
@@ -50,6 +53,9 @@ record ImageSource(Path path, Kind kind, String suggestedName) {
         if (Files.isDirectory(path)) {
             if (Files.isRegularFile(path.resolve(OCI_LAYOUT_FILE))) {
                 return new ImageSource(path, Kind.OCI_LAYOUT_DIRECTORY, nameFromIndex(readIndex(path.resolve(OCI_INDEX_FILE)), path));
+            }
+            if (ContainersDir.is(path)) {
+                return new ImageSource(path, Kind.CONTAINERS_DIR, null);
             }
             return new ImageSource(path, Kind.DIRECTORY, null);
         }

@@ -26,7 +26,7 @@ final class ImagesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--json", description = "Print a JSON array: reference, repository, tag, id, digest, created, size.")
+    @Option(names = "--json", description = "Print a JSON array: reference, repository, tag, id, digest, created, size, verification.")
     boolean json;
 
     @Override
@@ -44,6 +44,9 @@ final class ImagesCommand implements Callable<Integer> {
                 o.put("digest", s.manifestDigest().toString());
                 o.put("created", s.created());
                 o.put("size", s.size());
+                io.jcontainer.image.trust.Verification v = io.jcontainer.image.trust.Verification.read(
+                        main.host().storeRoot(), s.manifestDigest());
+                o.put("verification", v == null ? null : v.toMap());
                 array.add(o);
             }
             JsonOutput.print(out, array);

@@ -4,6 +4,9 @@ import io.jcontainer.image.Image;
 import io.jcontainer.image.ImageReference;
 import io.jcontainer.image.ImageStore;
 import io.jcontainer.image.Platform;
+import io.jcontainer.image.trust.Policy;
+import io.jcontainer.image.trust.PolicyCheck;
+import io.jcontainer.image.trust.Verification;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -17,7 +20,8 @@ import picocli.CommandLine.Spec;
 /** {@code jcontainer import SOURCE [--name NAME]}: an image from a layout, an archive, a tarball or a directory. */
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = "Imports an image into the store. SOURCE is told apart by its content: an OCI layout directory "
-            + "or tar (oci-layout inside), a docker save tar (manifest.json inside), an ACI (manifest and "
+            + "or tar (oci-layout inside), a docker save tar (manifest.json inside), a dir: image of skopeo (its "
+            + "signature-N checked when the policy asks for signatures), an ACI (manifest and "
             + "rootfs/ inside; named NAME:VERSION by its manifest), a plain root file system "
             + "tarball (tar, tar.gz, tar.zst) or a directory; the last two need --name.",
         footer = {"", "Example:", "  jcontainer import busybox.tar",
@@ -44,7 +48,31 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ImageSource src = ImageSource.detect(source);
         ImageReference ref = name == null ? null : ImageReference.parse(name);
-        ImageStore store = main.host().store();
+        Host host = main.host();
+        ImageStore store = host.store();
+        // The policy's transport for each kind of source (containers-policy.json(5) names): accepted by default.
+        String transport = switch (src.kind()) {
+            case OCI_LAYOUT_DIRECTORY -> "oci";
+            case OCI_LAYOUT_TAR -> "oci-archive";
+            case DOCKER_ARCHIVE -> "docker-archive";
+            case CONTAINERS_DIR -> "dir";
+            // containers-policy.json(5) has no ACI transport; an ACI's .asc is not checked yet (docs/trust.md).
+            case ACI, ROOTFS_TARBALL -> "tarball";
+            case DIRECTORY -> "dir";
+        };
+        Policy policy = Policy.readOrBuiltIn(host.policyPath());
+        Verification verified;
+        byte[] dirManifest = null;
+        if (src.kind() == ImageSource.Kind.CONTAINERS_DIR) {
+            // Signed as a name: the image's --name is the identity its signatures must name.
+            requireName(ref, src);
+            dirManifest = ContainersDir.manifest(source);
+            verified = PolicyCheck.checkLocal(policy, transport, source, ref, io.jcontainer.image.Digest.sha256(dirManifest),
+                    ContainersDir.signatures(source));
+        } else {
+            verified = PolicyCheck.checkLocal(policy, transport, source, null, null, null);
+        }
+        final byte[] manifest = dirManifest;
         Image image = switch (src.kind()) {
             case OCI_LAYOUT_DIRECTORY, OCI_LAYOUT_TAR -> {
                 if (ref == null && src.suggestedName() != null) {
@@ -58,6 +86,14 @@ final class ImportCommand implements Callable<Integer> {
                 Image aci = AciArchive.importAci(store, source);
                 yield ref == null ? aci : store.register(ref, aci.manifestDigest());
             }
+            case CONTAINERS_DIR -> {
+                Path layout = store.scratchDir().resolve("dir-import-" + java.util.UUID.randomUUID());
+                try {
+                    yield store.importOciLayout(ContainersDir.toOciLayout(source, manifest, layout), ref, Platform.DEFAULT);
+                } finally {
+                    io.jcontainer.image.internal.store.FsUtil.deleteQuietly(layout);
+                }
+            }
             case ROOTFS_TARBALL -> {
                 requireName(ref, src);
                 yield store.importRootfsTarball(source, ref);
@@ -67,6 +103,7 @@ final class ImportCommand implements Callable<Integer> {
                 yield store.importDirectory(source, ref);
             }
         };
+        verified.write(store.root(), image.manifestDigest());
         PrintWriter out = spec.commandLine().getOut();
         out.println("Imported " + image.reference() + " from " + src.kind().description + ": " + image.manifestDigest());
         out.flush();

@@ -80,6 +80,8 @@ final class InspectCommand implements Callable<Integer> {
             o.put("id", Formats.shortId(img.manifestDigest()));
             o.put("digest", img.manifestDigest().toString());
             o.put("size", img.size());
+            io.jcontainer.image.trust.Verification v = io.jcontainer.image.trust.Verification.read(store.root(), img.manifestDigest());
+            o.put("verification", v == null ? null : v.toMap());
             o.put("manifest", stored(store, img.manifestDigest(), "manifest"));
             o.put("config", stored(store, img.manifest().config().digest(), "config"));
             JsonOutput.print(out, o);
@@ -98,6 +100,8 @@ final class InspectCommand implements Callable<Integer> {
         lines.add(new String[] {"Platform", config.os() + "/" + config.architecture()
                 + (config.variant() == null ? "" : "/" + config.variant())});
         lines.add(new String[] {"Size", Formats.size(img.size())});
+        io.jcontainer.image.trust.Verification verified = io.jcontainer.image.trust.Verification.read(store.root(), img.manifestDigest());
+        lines.add(new String[] {"Verified", verified == null ? "- (no record: imported, or stored before verification)" : verified.describe()});
         lines.add(new String[] {"Entrypoint", words(d.entrypoint())});
         lines.add(new String[] {"Cmd", words(d.cmd())});
         lines.add(new String[] {"Env", orNone(String.join(" ", d.env()))});

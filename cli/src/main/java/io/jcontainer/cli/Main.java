@@ -38,6 +38,8 @@ import picocli.CommandLine.Spec;
             ExecCommand.class, KillCommand.class, RestartCommand.class, AttachCommand.class, PortCommand.class,
             // issue 19
             CreateCommand.class, StartCommand.class, HealthcheckCommand.class,
+            // trust (issue 15): signature policy and keys
+            TrustCommand.class,
             // networking (issue 6): what a killed container left
             CleanupCommand.class,
             VersionCommand.class})

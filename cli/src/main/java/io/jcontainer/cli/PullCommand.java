@@ -5,8 +5,10 @@ import io.jcontainer.image.Platform;
 import io.jcontainer.image.registry.Credentials;
 import io.jcontainer.image.registry.ImagePuller;
 import io.jcontainer.image.registry.PullProgress;
+import io.jcontainer.image.trust.Policy;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,11 +19,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code jcontainer pull REF}: an image from an OCI distribution registry into the store. */
 @Command(name = "pull", mixinStandardHelpOptions = true,
-        description = "Pulls an image from a registry: every blob is verified by its digest while it streams, layers "
+        description = "Pulls an image from a registry: its signature is checked against the policy "
+            + "(/etc/jcontainer/policy.json; by default an image needs a signature by a key trusted for its name, see "
+            + "'jcontainer trust'), every blob is verified by its digest while it streams, layers "
             + "download in parallel, an interrupted download resumes. Credentials come from a docker-style auth.json "
             + "($REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json) or --creds.",
         footer = {"", "Example:", "  jcontainer pull registry.example.org/web:1.2",
-            "  jcontainer pull --insecure localhost:5000/busybox:latest"})
+            "  jcontainer pull --insecure --insecure-policy localhost:5000/busybox:latest"})
 final class PullCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -34,6 +38,13 @@ final class PullCommand implements Callable<Integer> {
 
     @Option(names = "--insecure", description = "Use plain HTTP (only for a registry you trust, such as one on localhost).")
     boolean insecure;
+
+    @Option(names = "--signature-policy", paramLabel = "FILE",
+            description = "The signature policy (containers-policy.json(5)) for this pull (default: /etc/jcontainer/policy.json).")
+    Path signaturePolicy;
+
+    @Option(names = "--insecure-policy", description = "Accept the image whatever its signatures (no signature is checked).")
+    boolean insecurePolicy;
 
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "The platform to pick from a multi-platform image (default: linux/amd64).")
     String platform;
@@ -75,6 +86,13 @@ final class PullCommand implements Callable<Integer> {
             }
             builder.readTimeout(java.time.Duration.ofSeconds(readTimeout));
         }
+        if (insecurePolicy && signaturePolicy != null) {
+            throw new CliException("--insecure-policy and --signature-policy exclude each other.");
+        }
+        Host host = main.host();
+        Policy policy = insecurePolicy ? Policy.acceptAnything()
+                : signaturePolicy != null ? Policy.read(signaturePolicy) : Policy.readOrBuiltIn(host.policyPath());
+        builder.trust(new ImagePuller.Trust(policy, host.registriesDirs()));
         PrintStream err = System.err;
         Image image = builder.build().pull(reference, PullProgress.forConsole(err));
         PrintWriter out = spec.commandLine().getOut();

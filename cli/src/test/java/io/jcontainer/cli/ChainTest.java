@@ -68,7 +68,7 @@ class ChainTest {
             jc.ok("gc");
             assertEquals(125, jc.run("inspect", "chain:built").status());
             assertEquals(1, new ObjectMapper().readTree(jc.ok("images", "--json").out()).size(), "only demo:1 is left");
-            String pulled = jc.ok("pull", "--insecure", builtName).out();
+            String pulled = jc.ok("pull", "--insecure", "--insecure-policy", builtName).out();
             assertEquals(built, firstDigest(pulled), pulled);
             assertEquals(built, digestOf(builtName, store));
 
@@ -86,7 +86,7 @@ class ChainTest {
             jc.ok("rmi", "chain:committed");
             jc.ok("gc");
             assertEquals(125, jc.run("inspect", "chain:committed").status());
-            String pulledAgain = jc.ok("pull", "--insecure", committedName).out();
+            String pulledAgain = jc.ok("pull", "--insecure", "--insecure-policy", committedName).out();
             assertEquals(committed, firstDigest(pulledAgain), pulledAgain);
             var changed = jc.ok("run", "--rm", committedName, "cat", "/built.txt", "/hello.txt");
             assertEquals("changed\ncopied\n", changed.out(), changed.err());

@@ -136,7 +136,7 @@ class GroupPullTest {
     @Test
     @Order(1)
     void aMemberPullsVerifiedBlobsAndNoRootOwnedFileIsMade() throws Exception {
-        Outcome pulled = as(member, "pull", "--insecure", image);
+        Outcome pulled = as(member, "pull", "--insecure", "--insecure-policy", image);
 
         assertEquals(0, pulled.status, pulled.out);
         String digest = registry.manifestDigest("demo:1");
@@ -176,7 +176,7 @@ class GroupPullTest {
         assertEquals(125, gc.status, gc.out);
         assertTrue(gc.err.contains("only root may"), gc.err);
         assertEquals(before, snapshot(), "the member's gc removed nothing");
-        for (String[] verb : List.of(new String[] {"pull", "--insecure", image},
+        for (String[] verb : List.of(new String[] {"pull", "--insecure", "--insecure-policy", image},
                 new String[] {"import", "--name", "grp/outsider:1", work.resolve("demo.tar").toString()})) {
             Outcome refused = as(outsider, verb);
 

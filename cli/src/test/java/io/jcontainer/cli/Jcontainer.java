@@ -32,6 +32,10 @@ final class Jcontainer {
         env.put(Host.ROOT_ENV, tmp.resolve("store").toString());
         env.put(Host.SEARCH_PATH_ENV, tmp.resolve("run") + ":" + tmp.resolve("etc"));
         env.put(Host.BUS_ENV, "unix:path=" + tmp.resolve("no-bus-here"));
+        // The signature policy, keys and registries.d of the test, not the host's (absent: the built-in policy).
+        env.put(Host.POLICY_ENV, tmp.resolve("policy.json").toString());
+        env.put(Host.TRUST_DIR_ENV, tmp.resolve("trust").toString());
+        env.put(Host.REGISTRIES_D_ENV, tmp.resolve("registries.d").toString());
     }
 
     Jcontainer with(String key, String value) {

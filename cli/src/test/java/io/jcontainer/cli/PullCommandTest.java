@@ -88,7 +88,7 @@ class PullCommandTest {
                 java.security.MessageDigest.getInstance("SHA-256").digest(manifest));
 
         Jcontainer target = new Jcontainer(tmp.resolve("b"));
-        Jcontainer.Outcome pulled = target.ok("pull", "--insecure", "127.0.0.1:" + port + "/demo:1");
+        Jcontainer.Outcome pulled = target.ok("pull", "--insecure", "--insecure-policy", "127.0.0.1:" + port + "/demo:1");
         assertTrue(pulled.out().contains(digest), pulled.out());
         String images = target.ok("images", "--json").out();
         assertTrue(images.contains("127.0.0.1:" + port + "/demo"), images);
@@ -108,7 +108,7 @@ class PullCommandTest {
         Jcontainer.Outcome https = j.run("pull", "127.0.0.1:" + port + "/demo:1");
         assertEquals(125, https.status());
         assertTrue(https.errLine().startsWith("jcontainer: "), https.err());
-        Jcontainer.Outcome missing = j.run("pull", "--insecure", "127.0.0.1:" + port + "/nothing:here");
+        Jcontainer.Outcome missing = j.run("pull", "--insecure", "--insecure-policy", "127.0.0.1:" + port + "/nothing:here");
         assertEquals(125, missing.status());
         assertTrue(missing.errLine().contains("nothing"), missing.err());
         Jcontainer.Outcome creds = j.run("pull", "--creds", "nocolon", "127.0.0.1:" + port + "/demo:1");

@@ -98,7 +98,7 @@ class PushSearchCommandTest {
         Jcontainer.Outcome noImage = jc.run("push", "--insecure", "nothing:here", registry.host() + "/x:1");
         assertEquals(125, noImage.status());
         assertTrue(noImage.errLine().contains("'nothing:here'"), noImage.err());
-        Jcontainer.Outcome timeout = jc.run("pull", "--insecure", "--read-timeout", "0", registry.host() + "/x:1");
+        Jcontainer.Outcome timeout = jc.run("pull", "--insecure", "--insecure-policy", "--read-timeout", "0", registry.host() + "/x:1");
         assertEquals(125, timeout.status());
         assertTrue(timeout.errLine().contains("--read-timeout '0'"), timeout.err());
         Jcontainer.Outcome tls = jc.run("push", "demo:1", registry.host() + "/x:1");

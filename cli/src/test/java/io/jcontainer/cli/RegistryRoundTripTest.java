@@ -48,7 +48,7 @@ class RegistryRoundTripTest {
             assertEquals(0, new com.fasterxml.jackson.databind.ObjectMapper().readTree(jc.ok("images", "--json").out()).size(),
                     "the store is empty before the pull");
 
-            String pulled = jc.ok("pull", "--insecure", name).out();
+            String pulled = jc.ok("pull", "--insecure", "--insecure-policy", name).out();
             String digest = pushed.substring(pushed.indexOf("sha256:"), pushed.indexOf("sha256:") + 71);
             assertTrue(pulled.contains(digest), "pulled " + pulled + " pushed " + pushed);
 

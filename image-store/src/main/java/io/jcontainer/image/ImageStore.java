@@ -38,6 +38,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * <pre>
  *   blobs/sha256/HEX      verified blobs (manifests, configs, compressed layers)
  *   refs/NAME             name:tag -> manifest digest, one file per reference
+ *   verified/sha256-HEX.json  what accepted that manifest (policy scope, requirement, key; trust.Verification)
  *   layers/CHAINHEX/      unpacked layers, overlayfs lowerdirs
  *   containers/NAME/      per-container upper/ and work/
  *   tmp/                  partial blobs and staged imports (gc empties it)
@@ -69,7 +70,7 @@ public final class ImageStore {
         this.refs = new Refs(this.root.resolve("refs"));
         this.lock = StoreLock.forFile(this.root.resolve("store.lock"));
         try {
-            for (String d : List.of("blobs/sha256", "refs", "layers", "containers", "tmp")) {
+            for (String d : List.of("blobs/sha256", "refs", "verified", "layers", "containers", "tmp")) {
                 Files.createDirectories(this.root.resolve(d));
             }
         } catch (java.nio.file.AccessDeniedException e) {
@@ -94,12 +95,12 @@ public final class ImageStore {
 
     /**
      * Refuses, with one line saying why, a caller who may not add images to the store: pull and import write
-     * {@code blobs/}, {@code refs/}, {@code sources/}, {@code tmp/} and lock {@code store.lock}. Root may; so may
+     * {@code blobs/}, {@code refs/}, {@code verified/}, {@code sources/}, {@code tmp/} and lock {@code store.lock}. Root may; so may
      * members of group {@code jcontainer} when the store is laid out as packaging/systemd/tmpfiles.conf makes it
      * (those group-writable, setgid; polkit/README.md, "Images").
      */
     public void requireWritable() throws ImageStoreException {
-        for (String d : List.of("blobs/sha256", "refs", "tmp")) {
+        for (String d : List.of("blobs/sha256", "refs", "verified", "tmp")) {
             Path p = root.resolve(d);
             if (!Files.isWritable(p)) {
                 throw new ImageStoreException(notWritable(root, p));

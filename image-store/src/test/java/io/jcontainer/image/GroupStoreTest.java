@@ -38,7 +38,7 @@ class GroupStoreTest {
         TestSupport.requireRoot();
         root = tmp.resolve("store");
         store = new ImageStore(root);
-        for (String d : List.of("blobs", "blobs/sha256", "refs", "tmp")) {
+        for (String d : List.of("blobs", "blobs/sha256", "refs", "verified", "tmp")) {
             Files.setPosixFilePermissions(root.resolve(d), PosixFilePermissions.fromString("rwxrwxr-x"));
         }
         Path dir = tmp.resolve("rootfs");

@@ -65,6 +65,8 @@ public final class ImagePuller {
     private final int parallelDownloads;
     private final Duration timeout;
     private final Duration readTimeout;
+    /** The signature policy and registries.d directories; null: no signature check (library callers, tests). */
+    private final Trust trust;
     /**
      * Built in the background from construction on: an {@link HttpClient} loads the JDK's CA certificates
      * (about 0.4 s on a cold JVM, seconds on a loaded machine), which overlaps with opening the store and reading
@@ -89,6 +91,7 @@ public final class ImagePuller {
         this.parallelDownloads = b.parallelDownloads;
         this.timeout = b.timeout;
         this.readTimeout = b.readTimeout != null ? b.readTimeout : b.timeout;
+        this.trust = b.trust;
         Duration connectTimeout = b.timeout;
         this.httpClient = insecure ? CompletableFuture.completedFuture(RegistryClient.newPlainHttpClient(connectTimeout))
                 : CompletableFuture.supplyAsync(() -> RegistryClient.newHttpClient(connectTimeout));
@@ -114,6 +117,10 @@ public final class ImagePuller {
         RegistryClient client = client(image);
         try (StoreLock.Held held = store.lockForWriting()) {
             PulledManifest chosen = client.pullManifest(image);
+            // Signatures are of the manifest the reference names (an index for a multi-platform image), as
+            // containers/image checks them: before any blob is downloaded.
+            io.jcontainer.image.trust.Verification verified = trust == null ? null : trust.check(client, image, chosen.digest(),
+                    httpClient.join(), timeout);
             Wire.Parsed parsed = parse(chosen, image);
             for (int depth = 0; parsed instanceof Wire.ParsedIndex index; depth++) {
                 if (depth >= MAX_INDEX_DEPTH) {
@@ -139,6 +146,9 @@ public final class ImagePuller {
             checkConfig(image, manifest, staging);
             adopt(staging, blobs.keySet());
             store.blobs().put(new java.io.ByteArrayInputStream(chosen.bytes()), chosen.descriptor());
+            if (verified != null) {
+                verified.write(store.root(), chosen.digest()); // kept by the digest the name points at
+            }
             Image result = store.register(image, chosen.digest());
             BlobSources sources = new BlobSources(store.root());
             for (Digest d : blobs.keySet()) {
@@ -300,6 +310,20 @@ public final class ImagePuller {
         }
     }
 
+    /**
+     * What a pull checks signatures against: a policy and the registries.d directories that say where signatures are
+     * stored. The trust classes (and BouncyCastle with them) load only when a pull has one.
+     */
+    public record Trust(io.jcontainer.image.trust.Policy policy, List<Path> registriesDirs) {
+        io.jcontainer.image.trust.Verification check(RegistryClient client, ImageReference image, Digest manifest,
+                                                     HttpClient http, Duration timeout) throws ImageStoreException {
+            io.jcontainer.image.trust.RegistriesD config = io.jcontainer.image.trust.RegistriesD.read(registriesDirs);
+            return io.jcontainer.image.trust.PolicyCheck.check(policy, image, manifest,
+                    new io.jcontainer.image.trust.RegistrySignatures(config, client, image, manifest, http, timeout),
+                    java.time.Instant.now());
+        }
+    }
+
     /** Options of an {@link ImagePuller}. */
     public static final class Builder {
         private final ImageStore store;
@@ -311,6 +335,7 @@ public final class ImagePuller {
         private int parallelDownloads = DEFAULT_PARALLEL_DOWNLOADS;
         private Duration timeout = RegistryClient.DEFAULT_TIMEOUT;
         private Duration readTimeout;
+        private Trust trust;
 
         private Builder(ImageStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -366,6 +391,12 @@ public final class ImagePuller {
          */
         public Builder readTimeout(Duration value) {
             this.readTimeout = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Checks every pulled image against a signature policy before downloading its blobs ({@code jcontainer pull}). */
+        public Builder trust(Trust value) {
+            this.trust = value;
             return this;
         }
 

@@ -96,6 +96,18 @@ public final class RegistryClient {
         return new ManifestPush(http, image, bytes, mediaType).call();
     }
 
+    /** The simple signing signatures the registry's signature extension has for {@code manifest}; empty without it. */
+    public List<byte[]> signatures(ImageReference image, Digest manifest) throws RegistryException {
+        checkRegistry(image);
+        return new io.jcontainer.image.internal.registry.SignatureList(http, image, manifest).call();
+    }
+
+    /** A small blob (at most {@code max} bytes) of {@code image}'s repository, in memory, verified by digest. */
+    public byte[] smallBlob(ImageReference image, Digest digest, int max) throws RegistryException {
+        checkRegistry(image);
+        return new io.jcontainer.image.internal.registry.SmallBlobGet(http, image, digest, max).call();
+    }
+
     /** Every repository of the registry ({@code GET /v2/_catalog}, all pages). */
     public List<String> catalog() throws RegistryException {
         return new CatalogList(http, null).call();
