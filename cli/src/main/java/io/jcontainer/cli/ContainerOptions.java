@@ -138,7 +138,7 @@ final class ContainerOptions {
         }
         ImageStore store = host.store();
         ImageArgument arg = ImageFile.isPath(image)
-                ? ImageFile.importForRun(store, image, !insecureOptions.isEmpty(), err)
+                ? ImageFile.importForRun(host, store, image, !insecureOptions.isEmpty(), err)
                 : ImageArgument.resolve(store, image);
         ImageConfig.Defaults defaults = arg.image().defaults();
 

@@ -5,6 +5,10 @@ import io.jcontainer.image.ImageReference;
 import io.jcontainer.image.ImageStore;
 import io.jcontainer.image.ImageStoreException;
 import io.jcontainer.image.Platform;
+import io.jcontainer.image.trust.Policy;
+import io.jcontainer.image.trust.PolicyCheck;
+import io.jcontainer.image.trust.TrustException;
+import io.jcontainer.image.trust.Verification;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 
@@ -25,11 +29,11 @@ final class ImageFile {
     }
 
     /** Verifies and imports the file {@code text}; the result names the imported image. */
-    static ImageArgument importForRun(ImageStore store, String text, boolean insecure, PrintWriter err)
+    static ImageArgument importForRun(Host host, ImageStore store, String text, boolean insecure, PrintWriter err)
             throws CliException, ImageStoreException {
         Path file = Path.of(text);
         ImageSource src = ImageSource.detect(file);
-        verify(src, insecure, err);
+        Verification verified = verify(host, src, insecure, err);
         Image image = switch (src.kind()) {
             case ACI -> AciArchive.importAci(store, file);
             case DOCKER_ARCHIVE -> store.importDockerArchive(file, null);
@@ -40,23 +44,42 @@ final class ImageFile {
                 }
                 yield store.importOciLayout(file, ImageReference.parse(src.suggestedName()), Platform.DEFAULT);
             }
-            case ROOTFS_TARBALL, DIRECTORY -> throw new CliException("'" + text + "' is " + src.kind().description
+            case CONTAINERS_DIR, ROOTFS_TARBALL, DIRECTORY -> throw new CliException("'" + text + "' is " + src.kind().description
                     + ", not an image: 'jcontainer import --name NAME' it, then run NAME.");
         };
+        if (verified != null) {
+            verified.write(store.root(), image.manifestDigest());
+        }
         return new ImageArgument(text, image, true);
     }
 
     /**
-     * The one place where an image file is verified before it is run. Signature verification of files belongs to
-     * the trust policy (policy.json), which is not there yet: until it is, a file runs only with
-     * {@code --insecure-options=image}, and the output says it is unverified.
+     * The one place where an image file is verified before it is run: the trust policy's local transport for its
+     * kind (oci-archive, docker-archive; the same as {@code jcontainer import}). An ACI's detached {@code .asc} is
+     * not checked yet, so an ACI runs only with {@code --insecure-options=image}; that flag skips the policy for
+     * this one run, and the output says the image is unverified. Returns what accepted the file, or null.
      */
-    static void verify(ImageSource src, boolean insecure, PrintWriter err) throws CliException {
-        if (!insecure) {
-            throw new CliException("Cannot verify '" + src.path() + "': verification of image files (the trust "
-                    + "policy) is not implemented yet; --insecure-options=image runs it unverified, refusing.");
+    static Verification verify(Host host, ImageSource src, boolean insecure, PrintWriter err) throws CliException {
+        if (insecure) {
+            err.println("jcontainer: warning: running '" + src.path() + "' unverified (--insecure-options=image).");
+            err.flush();
+            return null;
         }
-        err.println("jcontainer: warning: running '" + src.path() + "' unverified (--insecure-options=image).");
-        err.flush();
+        String transport = switch (src.kind()) {
+            case OCI_LAYOUT_TAR -> "oci-archive";
+            case OCI_LAYOUT_DIRECTORY -> "oci";
+            case DOCKER_ARCHIVE -> "docker-archive";
+            case ACI -> throw new CliException("Cannot verify '" + src.path() + "': an ACI's signature (.asc) is not "
+                    + "checked yet; --insecure-options=image runs it unverified, refusing.");
+            default -> null;
+        };
+        if (transport == null) {
+            return null; // not runnable as a file: importForRun says so
+        }
+        try {
+            return PolicyCheck.checkLocal(Policy.readOrBuiltIn(host.policyPath()), transport, src.path(), null, null, null);
+        } catch (TrustException e) {
+            throw new CliException(e.getMessage(), e);
+        }
     }
 }

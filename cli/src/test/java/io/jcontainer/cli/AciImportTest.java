@@ -87,8 +87,27 @@ class AciImportTest {
         var outcome = jc.run("run", "--rm", aci.toString());
 
         assertEquals(125, outcome.status());
-        assertEquals("jcontainer: Cannot verify '" + aci + "': verification of image files (the trust policy) is not "
-                + "implemented yet; --insecure-options=image runs it unverified, refusing.", outcome.errLine());
+        assertEquals("jcontainer: Cannot verify '" + aci + "': an ACI's signature (.asc) is not checked yet; "
+                + "--insecure-options=image runs it unverified, refusing.", outcome.errLine());
+        assertEquals("[]\n", jc.ok("images", "--json").out().replaceAll("\\s", "") + "\n", "nothing imported");
+    }
+
+    @Test
+    void runOfAnOciArchiveFollowsThePolicyOfItsTransport() throws Exception {
+        jc.ok("import", aci(MANIFEST, "gzip").toString());
+        Path archive = tmp.resolve("aci.oci.tar");
+        jc.ok("export", "example.org/aci:1.2", archive.toString());
+        jc.ok("rmi", "example.org/aci:1.2");
+        Files.writeString(tmp.resolve("policy.json"), """
+                {"default": [{"type": "insecureAcceptAnything"}],
+                 "transports": {"oci-archive": {"": [{"type": "reject"}]}}}
+                """);
+
+        var outcome = jc.run("run", "--rm", archive.toString());
+
+        assertEquals(125, outcome.status());
+        assertTrue(outcome.errLine().startsWith("jcontainer: Refusing to import '" + archive + "': "), outcome.err());
+        assertTrue(outcome.errLine().endsWith(" rejects it."), outcome.err());
         assertEquals("[]\n", jc.ok("images", "--json").out().replaceAll("\\s", "") + "\n", "nothing imported");
     }
 
