@@ -110,7 +110,10 @@ public final class Words {
         }
         long code = 0;
         for (int k = from; k < from + digits; k++) {
-            int d = Character.digit(value.charAt(k), radix);
+            // ASCII digits only, as systemd's unhexchar()/unoctchar(); Character.digit() also takes
+            // other scripts' digits ('\x' then ARABIC-INDIC FOUR ONE was 'A').
+            char ch = value.charAt(k);
+            int d = ch < 0x80 ? Character.digit(ch, radix) : -1;
             if (d < 0) {
                 throw SettingsException.invalid("value", value, "incomplete escape '" + seq + "'");
             }
