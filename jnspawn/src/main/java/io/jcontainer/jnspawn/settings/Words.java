@@ -54,6 +54,9 @@ public final class Words {
                     quote = 0;
                 } else if (quote == 0 && (c == '"' || c == '\'')) {
                     quote = c;
+                } else if (c == 0) {
+                    // As the escaped one below: C would end the word here (found by fuzzing).
+                    throw SettingsException.invalid("value", value, "a NUL character");
                 } else {
                     word.append(c);
                 }
