@@ -42,7 +42,7 @@ public final class SettingsException extends Exception {
     }
 
     private SettingsException(String what, String value, String reason) {
-        super(invalidMessage(what, value, null, reason));
+        super(oneLine(invalidMessage(what, value, null, reason)));
         this.what = what;
         this.value = value;
         this.reason = reason;
