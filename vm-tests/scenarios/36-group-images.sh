@@ -45,7 +45,7 @@ nlayers() { find "$S/layers" -mindepth 1 -maxdepth 1 | wc -l; }
 
 # ---- the store as the package laid it out
 for want in "2775 root jcontainer $S/blobs/sha256" "2775 root jcontainer $S/refs" "3770 root jcontainer $S/tmp" \
-            "664 root jcontainer $S/store.lock" "711 root root $S/layers"; do
+            "644 root jcontainer $S/store.lock" "711 root root $S/layers"; do
     p=${want##* }
     got="$(stat -c '%a %U %G' "$p") $p"
     [ "$got" = "$want" ] && ok "$got" || bad "$p is '$got', want '$want' (tmpfiles.conf)"

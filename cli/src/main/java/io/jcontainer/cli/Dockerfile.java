@@ -120,7 +120,7 @@ final class Dockerfile {
     }
 
     /** The checks that need no variables: the shape of each instruction and the single FROM. */
-    private static void check(List<Instruction> all, String shown) throws CliException {
+    static void check(List<Instruction> all, String shown) throws CliException {
         boolean from = false;
         for (Instruction in : all) {
             switch (in.keyword()) {

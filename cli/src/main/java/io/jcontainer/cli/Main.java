@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             // images (issue 3)
             PullCommand.class, ImportCommand.class, ExportCommand.class, ImagesCommand.class, InspectCommand.class,
-            TagCommand.class, RmiCommand.class, GcCommand.class,
+            TagCommand.class, RmiCommand.class, GcCommand.class, SystemCommand.class,
             // containers as units (issue 4)
             VerifyCommand.class, ListCommand.class, StatusCommand.class, ShowCommand.class,
             // the Docker-like front end (issue 7)

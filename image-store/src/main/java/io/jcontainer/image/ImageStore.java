@@ -599,6 +599,12 @@ public final class ImageStore {
             if (entries.length == 0) {
                 throw new ImageStoreException("'" + source + "/manifest.json' lists no image, refusing.");
             }
+            for (DockerArchiveManifestJson c : entries) {
+                // found by reading the fuzz target's input space: [null] and "RepoTags":[null] threw NullPointerException
+                if (c == null || c.repoTags != null && c.repoTags.contains(null)) {
+                    throw new ImageStoreException("'" + source + "/manifest.json' lists a null image or tag, refusing.");
+                }
+            }
             DockerArchiveManifestJson e = entries[0];
             if (entries.length > 1 && name != null) {
                 for (DockerArchiveManifestJson c : entries) {

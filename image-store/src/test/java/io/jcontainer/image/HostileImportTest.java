@@ -51,6 +51,16 @@ class HostileImportTest {
         return ImageReference.parse("example.org/bad:1");
     }
 
+    /** A docker save manifest.json listing null (found while fuzzing: a NullPointerException before). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"[null]", "[{\"Config\":\"c.json\",\"RepoTags\":[null],\"Layers\":[]}]"})
+    void dockerArchiveListingNull(String manifestJson) throws Exception {
+        script(tmp, "mkdir -p arc && printf '%s' '" + manifestJson + "' > arc/manifest.json && echo '{}' > arc/c.json"
+                + " && tar -C arc -cf arc.tar .");
+        ImageStoreException e = refused(() -> store.importDockerArchive(tmp.resolve("arc.tar"), null));
+        assertTrue(e.getMessage().endsWith("manifest.json' lists a null image or tag, refusing."), e.getMessage());
+    }
+
     @Test
     void pathTraversalTarball() throws Exception {
         Path tar = HostileTars.single(tmp.resolve("t.tar"), "x/../../etc", "pwned");

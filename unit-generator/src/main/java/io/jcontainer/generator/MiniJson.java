@@ -191,7 +191,7 @@ final class MiniJson {
                     }
                     int code = 0;
                     for (int k = 0; k < 4; k++) {
-                        int d = Character.digit(s.charAt(i + k), 16);
+                        int d = hexDigit(s.charAt(i + k));
                         if (d < 0) {
                             throw error("invalid \\u escape");
                         }
@@ -207,6 +207,14 @@ final class MiniJson {
             }
             start = i;
         }
+    }
+
+    /**
+     * An ASCII hex digit's value, else -1. Not {@link Character#digit}: it also takes other scripts' digits
+     * (ARABIC-INDIC FOUR), which RFC 8259's HEXDIG does not (found by fuzzing).
+     */
+    private static int hexDigit(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     private JsonNumber number() throws JsonException {

@@ -25,14 +25,24 @@ public final class SettingsException extends Exception {
     }
 
     public SettingsException(String message, Throwable cause) {
-        super(message, cause);
+        // Messages quote what was typed (quote() below); a message made without it (a section name) may still
+        // carry a control character, escaped here so that it stays one line (found by fuzzing).
+        super(oneLine(message), cause);
         this.what = null;
         this.value = null;
         this.reason = null;
     }
 
+    private static String oneLine(String message) {
+        if (message == null) {
+            return null;
+        }
+        String quoted = quote(message);
+        return quoted.substring(1, quoted.length() - 1);
+    }
+
     private SettingsException(String what, String value, String reason) {
-        super(invalidMessage(what, value, null, reason));
+        super(oneLine(invalidMessage(what, value, null, reason)));
         this.what = what;
         this.value = value;
         this.reason = reason;

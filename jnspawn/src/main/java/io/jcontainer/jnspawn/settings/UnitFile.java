@@ -270,7 +270,15 @@ public final class UnitFile {
                 throw SettingsException.atLine(name, lineNo, "Assignment " + SettingsException.quote(l)
                         + " to key " + SettingsException.quote(key) + " is outside of any section");
             }
-            entries.add(new Entry(section, key, strip(l.substring(eq + 1)), lineNo));
+            String value = strip(l.substring(eq + 1));
+            if (endsInEscape(value)) {
+                // "k=v\ ": the backslash does not continue the line (whitespace follows it), and the value could
+                // not be written back (found by fuzzing). Almost surely a continuation meant: say so.
+                throw SettingsException.atLine(name, lineNo, "Value " + SettingsException.quote(value) + " for key "
+                        + SettingsException.quote(key) + " ends in a backslash followed by whitespace; remove the"
+                        + " whitespace to continue the line, or write \\\\ for a backslash");
+            }
+            entries.add(new Entry(section, key, value, lineNo));
         }
     }
 

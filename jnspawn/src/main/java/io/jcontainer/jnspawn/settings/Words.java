@@ -54,6 +54,9 @@ public final class Words {
                     quote = 0;
                 } else if (quote == 0 && (c == '"' || c == '\'')) {
                     quote = c;
+                } else if (c == 0) {
+                    // As the escaped one below: C would end the word here (found by fuzzing).
+                    throw SettingsException.invalid("value", value, "a NUL character");
                 } else {
                     word.append(c);
                 }
@@ -110,7 +113,10 @@ public final class Words {
         }
         long code = 0;
         for (int k = from; k < from + digits; k++) {
-            int d = Character.digit(value.charAt(k), radix);
+            // ASCII digits only, as systemd's unhexchar()/unoctchar(); Character.digit() also takes
+            // other scripts' digits ('\x' then ARABIC-INDIC FOUR ONE was 'A').
+            char ch = value.charAt(k);
+            int d = ch < 0x80 ? Character.digit(ch, radix) : -1;
             if (d < 0) {
                 throw SettingsException.invalid("value", value, "incomplete escape '" + seq + "'");
             }

@@ -102,4 +102,26 @@ class EscapeTest {
         assertEquals("mknod-open: blocked EPERM", inside("mknod", "/", type, major, minor));
         assertEquals("mknod-open: blocked EPERM", inside("mknod-tmpfs", type, major, minor));
     }
+
+    /**
+     * CVE-2024-21626 class (runc's leaked host fd): the payload and PID 1 of the container hold no descriptor but
+     * stdin, stdout and stderr, so nothing opened on the host side (the plan, the control socket, a directory of
+     * the host) can be reached through /proc/self/fd or /proc/1/fd from inside. Checked in the foreground mode
+     * and with a private network (which has the host side set up the veth while the container waits).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"-q", "-q -n"})
+    void noDescriptorButTheStandardOnesReachesTheContainer(String flags) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(flags.split(" ")));
+        cmd.addAll(List.of("-D", root.toString(), "sh", "-c",
+                // ls, a child, lists the shell's descriptors: no command substitution, whose pipe the shell would hold
+                "ls -l /proc/1/fd /proc/$$/fd"));
+        Result r = jnspawn(cmd.toArray(new String[0]));
+        assertEquals(0, r.exit(), r.stdout() + r.stderr());
+        List<String> fds = r.stdout().lines().filter(l -> l.contains(" -> ")).toList();
+        assertEquals(6, fds.size(), "0, 1 and 2 of PID 1 and of the payload: " + r.stdout() + r.stderr());
+        for (String line : fds) {
+            assertTrue(line.matches(".* [012] -> .*"), "a descriptor beyond 0-2 in the container: " + line + "\n" + r.stdout());
+        }
+    }
 }

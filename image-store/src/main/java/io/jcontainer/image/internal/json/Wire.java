@@ -50,7 +50,7 @@ public final class Wire {
             for (DescriptorJson d : m.manifests) {
                 entries.add(descriptor(d, what));
             }
-            return new ParsedIndex(new ImageIndex(type, entries, m.annotations));
+            return new ParsedIndex(new ImageIndex(type, entries, noNulls(m.annotations, "annotations", what)));
         }
         if (!type.isManifest()) {
             throw new ImageStoreException("Unsupported manifest media type '" + type + "' in " + what + ", refusing.");
@@ -92,18 +92,19 @@ public final class Wire {
         ImageConfig.Defaults defaults = ImageConfig.Defaults.NONE;
         if (c.config != null) {
             var k = c.config;
-            defaults = new ImageConfig.Defaults(k.entrypoint, k.cmd, k.env, emptyToNull(k.workingDir), emptyToNull(k.user),
+            defaults = new ImageConfig.Defaults(noNulls(k.entrypoint, "config.Entrypoint", what), noNulls(k.cmd, "config.Cmd", what),
+                    noNulls(k.env, "config.Env", what), emptyToNull(k.workingDir), emptyToNull(k.user),
                     emptyToNull(k.stopSignal), k.exposedPorts == null ? null : new ArrayList<>(new TreeSet<>(k.exposedPorts.keySet())),
-                    k.labels, healthcheck(k.healthcheck));
+                    noNulls(k.labels, "config.Labels", what), healthcheck(k.healthcheck, what));
         }
         return new ImageConfig(c.os, c.architecture, c.variant, diffIds, defaults, c.created);
     }
 
-    private static ImageConfig.Healthcheck healthcheck(ImageConfigJson.HealthcheckJson h) {
+    private static ImageConfig.Healthcheck healthcheck(ImageConfigJson.HealthcheckJson h, String what) {
         if (h == null) {
             return null;
         }
-        return new ImageConfig.Healthcheck(h.test, orZero(h.interval), orZero(h.timeout), orZero(h.startPeriod),
+        return new ImageConfig.Healthcheck(noNulls(h.test, "config.Healthcheck.Test", what), orZero(h.interval), orZero(h.timeout), orZero(h.startPeriod),
                 h.retries == null ? 0 : h.retries);
     }
 
@@ -154,7 +155,8 @@ public final class Wire {
         if (d.platform != null && d.platform.os != null && d.platform.architecture != null) {
             platform = new Platform(d.platform.os, d.platform.architecture, d.platform.variant);
         }
-        return new Descriptor(new MediaType(d.mediaType), Digest.parse(d.digest), d.size, platform, d.annotations);
+        return new Descriptor(new MediaType(d.mediaType), Digest.parse(d.digest), d.size, platform,
+                noNulls(d.annotations, "annotations of " + d.digest, what));
     }
 
     private static DescriptorJson descriptorJson(Descriptor d) {
@@ -174,6 +176,21 @@ public final class Wire {
             j.annotations = new TreeMap<>(d.annotations());
         }
         return j;
+    }
+
+    /** A JSON list with a {@code null} in it is refused (found by fuzzing: the records' copies threw NullPointerException). */
+    private static List<String> noNulls(List<String> list, String key, String what) throws ImageStoreException {
+        if (list != null && list.contains(null)) {
+            throw new ImageStoreException("'" + key + "' in " + what + " has a null entry, refusing.");
+        }
+        return list;
+    }
+
+    private static Map<String, String> noNulls(Map<String, String> map, String key, String what) throws ImageStoreException {
+        if (map != null && map.containsValue(null)) {
+            throw new ImageStoreException("'" + key + "' in " + what + " has a null value, refusing.");
+        }
+        return map;
     }
 
     private static String emptyToNull(String s) {

@@ -99,7 +99,8 @@ public final class TarEntryApplier {
                 setAttributes(target, entry, !exactMode);
             }
             case SYMLINK -> {
-                if (entry.unsafeLinkTarget() == null) {
+                if (entry.unsafeLinkTarget() == null || entry.unsafeLinkTarget().isEmpty()) {
+                    // empty: symlink(2) refuses it with ENOENT, which read as a missing parent (found by fuzzing)
                     throw new ImageStoreException("Invalid layer entry '" + unsafePath + "': symlink without a target, refusing.");
                 }
                 removeExisting(target, lstat(target));

@@ -97,15 +97,29 @@ public final class TokenFetch {
         } catch (IOException e) {
             throw new RegistryException("Failed to " + description() + ": " + e.getMessage(), e);
         }
-        TokenJson json;
         try {
-            json = Json.read(body, TokenJson.class, "the answer");
+            return tokenFrom(body);
         } catch (ImageStoreException e) {
             throw new RegistryException("Failed to " + description() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The token of a token endpoint's answer: {@code token}, else OAuth2's {@code access_token}. It goes into an
+     * {@code Authorization: Bearer} header, so only visible ASCII is accepted (RFC 6750's b64token is narrower
+     * still): a control character or a line break would otherwise fail later, deep in the HTTP client.
+     */
+    static String tokenFrom(byte[] body) throws ImageStoreException {
+        TokenJson json = Json.read(body, TokenJson.class, "the answer");
         String token = json.token != null && !json.token.isEmpty() ? json.token : json.accessToken;
         if (token == null || token.isEmpty()) {
-            throw new RegistryException("Failed to " + description() + ": the answer has neither 'token' nor 'access_token', refusing.");
+            throw new ImageStoreException("the answer has neither 'token' nor 'access_token', refusing.");
+        }
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c <= ' ' || c >= 0x7f) {
+                throw new ImageStoreException("the answer's token has a character that cannot be sent in a header, refusing.");
+            }
         }
         return token;
     }

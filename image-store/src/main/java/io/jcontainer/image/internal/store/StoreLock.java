@@ -19,6 +19,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>{@link FileLock}s are held per JVM, not per thread (a second {@code lock()} on an overlapping range
  * throws), so inside one JVM a read-write lock orders threads and one shared file lock is held while any
  * thread holds the read side.
+ *
+ * <p>Only the lock file's owner (root on a packaged host) may open it for writing: an fcntl write lock needs a
+ * writable descriptor, so a member of group {@code jcontainer} can take it shared only (a read lock never blocks
+ * another read lock, so members cannot hold up a start; at worst they delay a gc). A group- or world-writable lock
+ * file (the packages before issue 18 installed it 0664, which let any member hold it exclusively and block every
+ * start for 30 s) is made {@code 0644} when its owner opens it, and a lock file this code creates is {@code 0644}.
  */
 public final class StoreLock {
     private static final ConcurrentHashMap<Path, StoreLock> LOCKS = new ConcurrentHashMap<>();
@@ -145,12 +151,32 @@ public final class StoreLock {
         };
     }
 
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_WRITES =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+
+    /** Takes group and other write permission off the lock file (this user owns it or could not have opened it so). */
+    private void onlyOwnerWrites() throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> p = Files.getPosixFilePermissions(file);
+        if (p.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                || p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+            java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(file, java.nio.file.attribute.PosixFileAttributes.class);
+            String me = System.getProperty("user.name");
+            if (a.owner().getName().equals(me) || "root".equals(me)) {
+                p.remove(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE);
+                p.remove(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+                Files.setPosixFilePermissions(file, p);
+            }
+        }
+    }
+
     /** The lock file, opened for writing if this user may, else for reading; null on a read-only store without one. */
     private synchronized FileChannel channel() throws IOException {
         if (channel == null || !channel.isOpen()) {
             try {
                 Files.createDirectories(file.getParent());
-                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(OWNER_WRITES));
+                onlyOwnerWrites();
             } catch (java.nio.file.AccessDeniedException e) {
                 // A shared lock needs only read access: a member of group jcontainer whose store.lock is not group
                 // writable still locks out gc (which runs as root and opens it for writing).

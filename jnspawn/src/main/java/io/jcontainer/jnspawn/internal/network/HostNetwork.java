@@ -174,6 +174,7 @@ public final class HostNetwork {
         }
         inside(lease.pid(), "Failed to configure '" + CONTAINER_INTERFACE + "' in the container",
                 "link set lo up\n"
+                + "link set " + CONTAINER_INTERFACE + " address " + macOf(lease.address()) + "\n"
                 + "addr add " + lease.address() + "/" + subnet.prefix() + " dev " + CONTAINER_INTERFACE + "\n"
                 + "link set " + CONTAINER_INTERFACE + " up\n"
                 + "route add default via " + subnet.gateway() + "\n"
@@ -189,6 +190,19 @@ public final class HostNetwork {
         }
         return new Attachment(lease.machine(), lease.pid(), lease.address(), config.ipv6Of(lease.address()),
                 lease.hostInterface(), ifindex);
+    }
+
+    /**
+     * The container's MAC, derived from its address as Docker does ({@code 02:42:} and the four address bytes;
+     * locally administered, unicast): an address leased again gets the MAC it had, so the host's neighbour entry
+     * for it, which may outlive the previous container, is never stale.
+     */
+    static String macOf(String address) {
+        StringBuilder mac = new StringBuilder("02:42");
+        for (String b : address.split("\\.")) {
+            mac.append(String.format(":%02x", Integer.parseInt(b)));
+        }
+        return mac.toString();
     }
 
     /** Brings up loopback in the network namespace of {@code pid} ({@code Network=none}). */

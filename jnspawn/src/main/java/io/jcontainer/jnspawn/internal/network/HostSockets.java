@@ -49,8 +49,8 @@ final class HostSockets {
                 continue; // the header, or not a listener
             }
             int colon = f[1].lastIndexOf(':');
-            if (colon < 0 || Integer.parseInt(f[1].substring(colon + 1), 16) != port) {
-                continue;
+            if (colon < 0 || hex(f[1].substring(colon + 1)) != port) {
+                continue; // not this port, or not a port: the kernel writes 4 hex digits (found by fuzzing)
             }
             InetAddress bound = decode(f[1].substring(0, colon));
             if (wanted == null || bound == null || bound.isAnyLocalAddress() || bound.equals(wanted)) {
@@ -70,13 +70,33 @@ final class HostSockets {
         }
         ByteBuffer bytes = ByteBuffer.allocate(hex.length() / 2).order(ByteOrder.nativeOrder());
         for (int i = 0; i < hex.length(); i += 8) {
-            bytes.putInt((int) Long.parseLong(hex.substring(i, i + 8), 16));
+            long word = hex(hex.substring(i, i + 8));
+            if (word < 0) {
+                return null;
+            }
+            bytes.putInt((int) word);
         }
         try {
             return InetAddress.getByAddress(bytes.array());
         } catch (UnknownHostException e) {
             return null;
         }
+    }
+
+    /** Plain hex digits as a number, else -1 ({@link Long#parseLong} also takes a sign). */
+    private static long hex(String digits) {
+        if (digits.isEmpty() || digits.length() > 8) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            int d = Character.digit(digits.charAt(i), 16);
+            if (d < 0 || digits.charAt(i) >= 0x80) {
+                return -1;
+            }
+            v = v * 16 + d;
+        }
+        return v;
     }
 
     private static InetAddress parse(String address) {
