@@ -9,7 +9,7 @@
 #   nspawn:     systemd-nspawn@.service (--boot -U --network-veth ...) with
 #               /etc/systemd/nspawn/bx.nspawn: PrivateUsers=no (-U would chown the bound /usr)
 #               and Private=yes/VirtualEthernet=no (loopback only, as jcontainer's default).
-# Medians and the ratio go to results/bench-start-unit.txt; docs/benchmarks.md has the numbers.
+# Medians and the ratio go to results/bench-start-unit.txt; docs/benchmarks-history.md has the numbers.
 set -u
 . "$VMTEST_DIR/lib.sh"
 need_package

@@ -176,7 +176,7 @@ public final class BlobStore {
      * {@link #put} verified when it entered the store (or the staging area of an import). The unpacker still
      * checks what matters for the layer's content, its DiffID, on the uncompressed stream; a blob changed on
      * disk since then fails that check or the decompressor. The SHA-256 of a 30 MB layer was 17 % of an
-     * import's CPU when every layer blob was hashed twice (docs/benchmarks.md).
+     * import's CPU when every layer blob was hashed twice (docs/benchmarks-history.md).
      */
     public InputStream openStored(Digest digest) throws ImageStoreException {
         Path file = path(digest);

@@ -94,7 +94,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
     }
 
     // The grammar's regexes as loops: the unit generator parses Image= at boot, where compiling
-    // the first java.util.regex Pattern costs milliseconds of lambda bootstraps (docs/benchmarks.md,
+    // the first java.util.regex Pattern costs milliseconds of lambda bootstraps (docs/benchmarks-history.md,
     // "Generator speed, 2026-11-30"). ValuesTest checks each against its regex.
 
     /** {@code [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}}. */

@@ -79,7 +79,7 @@ public final class GeneratorMain {
 
     /**
      * From this many container files on, a second thread parses, converts and writes too (when
-     * there is a second CPU). Measured for docs/benchmarks.md "Generator speed, 2026-11-30".
+     * there is a second CPU). Measured for docs/benchmarks-history.md "Generator speed, 2026-11-30".
      */
     static final int PARALLEL_MIN_FILES = 16;
 

@@ -27,7 +27,7 @@ import java.util.Map;
  * <p>Not {@code ImageStore} itself: opening one creates the store's directories (the generator
  * writes nothing outside its output directory, and {@code /var} may be read-only or not mounted),
  * and its manifest and config parsing loads Jackson, several hundred classes at every boot (the
- * figures are in docs/benchmarks.md). The store verified every blob's digest when it took it in;
+ * figures are in docs/benchmarks-history.md). The store verified every blob's digest when it took it in;
  * this trusts them.
  *
  * <p>No store (the directory or its {@code refs/} missing, {@code /var} not mounted yet) or an

@@ -13,7 +13,7 @@ import java.util.Map;
  * text as a {@link Number}-less {@link String} in a {@link JsonNumber}.
  *
  * <p>Why not Jackson, which image-store uses: the generator runs at every boot and daemon-reload,
- * and Jackson's ObjectMapper alone loads several hundred classes (docs/benchmarks.md, "Generator
+ * and Jackson's ObjectMapper alone loads several hundred classes (docs/benchmarks-history.md, "Generator
  * and the image store" has the figures). This is about 30.
  */
 final class MiniJson {

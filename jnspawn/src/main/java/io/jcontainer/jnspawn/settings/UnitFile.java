@@ -89,7 +89,7 @@ public final class UnitFile {
         // the size at open, capped at the limit, and a file reported empty (/proc-like) to its end.
         // java.io, not Files.newInputStream(): a FileChannel's set-up and reads run many times
         // the code, which the generator pays per file at boot, mostly interpreted
-        // (docs/benchmarks.md, "Generator speed, 2026-11-30").
+        // (docs/benchmarks-history.md, "Generator speed, 2026-11-30").
         try {
             bytes = PlanInputs.readBytes(file, MAX_SIZE + 1);
         } catch (FileNotFoundException e) {

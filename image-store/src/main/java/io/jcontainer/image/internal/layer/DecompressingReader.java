@@ -11,7 +11,7 @@ import java.util.concurrent.BlockingQueue;
  * side (gunzip, the layer's DiffID SHA-256, the blob's SHA-256) runs on one CPU while the caller, the
  * tar applier, spends its time in file-creating syscalls on the other.
  *
- * <p>In the unpack profile (docs/benchmarks.md, "Follow-up") the file-creating syscalls and the
+ * <p>In the unpack profile (docs/benchmarks-history.md, "Follow-up") the file-creating syscalls and the
  * reading side (zlib, SHA-256) are each a large share; this overlaps them when a CPU is free, and saves
  * no CPU (on a saturated machine it measured the same as before). The thread always reads
  * {@code source} to its end, even after the caller has seen the end of the archive, so that whatever
