@@ -80,6 +80,28 @@ static int read_line(int fd, char *buf, size_t size) {
 }
 
 /*
+ * What jnspawn asked the stage to send systemd if the container ends before it is handed over
+ * ("ONEXIT n", see protocol.h): READY=1, so that systemd judges the payload's exit status as it
+ * would judge systemd-nspawn's (Type=notify calls a clean exit before READY=1 a 'protocol'
+ * failure). Sent with a barrier, so systemd has read it before jnspawn, the main process, exits.
+ */
+static char onexit_msg[4097];
+static size_t onexit_len;
+static int onexit_set;
+
+static int container_ended(int send_onexit, pid_t pid, int status, Plan *plan, int master, char *buf, size_t size);
+
+/* Reads the n bytes of a "VERB n" line's message from the control socket into buf (4097 bytes). */
+static size_t read_message(int ctl, const char *count, char *buf) {
+        size_t len = (size_t) parse_ull(count, 10, "notify length");
+        if (len > 4096)
+                die("Notify message of %zu bytes, refusing", len);
+        read_full(ctl, buf, len);
+        buf[len] = 0;
+        return len;
+}
+
+/*
  * Runs the plan in records: clone, id maps, then either the control socket's conversation with jnspawn
  * (ctl >= 0) or a planned start's own host side (plan != NULL), the relay loop, the exit status.
  */
@@ -181,7 +203,13 @@ static int launch(int ctl, Plan *plan) {
         } else {
                 int n = snprintf(line, sizeof line, "PID %d\n", (int) pid);
                 write_full(ctl, line, (size_t) n);
-                if (!read_line(ctl, line, sizeof line) || strcmp(line, "GO") != 0) {
+                int got = read_line(ctl, line, sizeof line);
+                if (got && strncmp(line, "ONEXIT ", 7) == 0) {
+                        onexit_len = read_message(ctl, line + 7, onexit_msg);
+                        onexit_set = 1;
+                        got = read_line(ctl, line, sizeof line);
+                }
+                if (!got || strcmp(line, "GO") != 0) {
                         kill(pid, SIGKILL);
                         waitpid(pid, NULL, 0);
                         return JC_EXIT_SETUP_FAILED;
@@ -238,11 +266,14 @@ static int launch(int ctl, Plan *plan) {
                                 close(ctl);
                                 pfd[P_CTL].fd = -1;
                         } else if (strncmp(line, "HANDOVER ", 9) == 0 && detachable) {
-                                size_t len = (size_t) parse_ull(line + 9, 10, "notify length");
-                                if (len > 4096)
-                                        die("Notify message of %zu bytes, refusing", len);
                                 char msg[4097];
-                                read_full(ctl, msg, len);
+                                size_t len = read_message(ctl, line + 9, msg);
+                                /* The payload may have ended already (a SIGCHLD not read yet): then
+                                 * there is no main process to hand over, and the container's status
+                                 * is the stage's and jnspawn's. */
+                                int status;
+                                if (waitpid(pid, &status, WNOHANG) == pid)
+                                        return container_ended(1, pid, status, plan, master, buf, sizeof buf);
                                 restore_terminal();
                                 /* systemd must see the container's PID 1 as its own child, or it
                                  * treats the main process as "alien", does not wait for it at stop
@@ -288,20 +319,9 @@ static int launch(int ctl, Plan *plan) {
                         int sig = (int) si.ssi_signo;
                         if (sig == SIGCHLD) {
                                 int status;
-                                if (waitpid(pid, &status, WNOHANG) == pid) {
-                                        /* Drain what the container wrote last. */
-                                        if (master >= 0) {
-                                                int fl = fcntl(master, F_GETFL);
-                                                fcntl(master, F_SETFL, fl | O_NONBLOCK);
-                                                ssize_t r;
-                                                while ((r = read(master, buf, sizeof buf)) > 0)
-                                                        write_full(STDOUT_FILENO, buf, (size_t) r);
-                                        }
-                                        restore_terminal();
-                                        if (plan)
-                                                planned_finish(plan, pid);
-                                        return exit_code_of(status);
-                                }
+                                if (waitpid(pid, &status, WNOHANG) == pid)
+                                        return container_ended(detachable && pfd[P_CTL].fd >= 0, pid, status,
+                                                               plan, master, buf, sizeof buf);
                         } else if (sig == SIGWINCH) {
                                 if (master >= 0)
                                         copy_winsize(master);
@@ -312,6 +332,32 @@ static int launch(int ctl, Plan *plan) {
                         }
                 }
         }
+}
+
+/* The container's PID 1 has been reaped (status): the last output, the clean-up, ONEXIT's message
+ * (send_onexit: the payload ran, and jnspawn is still there), and the exit status of the stage. */
+static int container_ended(int send_onexit, pid_t pid, int status, Plan *plan, int master, char *buf, size_t size) {
+        if (master >= 0) {
+                /* Drain what the container wrote last. */
+                int fl = fcntl(master, F_GETFL);
+                fcntl(master, F_SETFL, fl | O_NONBLOCK);
+                ssize_t r;
+                while ((r = read(master, buf, size)) > 0)
+                        write_full(STDOUT_FILENO, buf, (size_t) r);
+        }
+        restore_terminal();
+        if (plan)
+                planned_finish(plan, pid);
+        if (send_onexit && onexit_set) {
+                int r = notify(onexit_msg, onexit_len);
+                if (r == 0)
+                        r = notify("BARRIER=1", 9);
+                if (r < 0) {
+                        errno = -r;
+                        fprintf(stderr, "jnspawn: Failed to notify the service manager ($NOTIFY_SOCKET): %m\n");
+                }
+        }
+        return exit_code_of(status);
 }
 
 int main(int argc, char **argv) {
