@@ -158,6 +158,14 @@ static int launch(int ctl, Plan *plan) {
         int sync_pipe[2], status_pipe[2];
         if (pipe2(sync_pipe, O_CLOEXEC) < 0 || pipe2(status_pipe, O_CLOEXEC) < 0)
                 die_errno("Failed to create pipes");
+        /* The hold pipe (a jnspawn start, not jcontainer exec nor a planned start): the stub init
+         * does not exit after its payload until the write end is closed everywhere. The stage
+         * closes it after GO unless jnspawn hands the container over to systemd (ONEXIT came);
+         * then the hand-over's notifier closes it once systemd has read MAINPID=, so a payload
+         * that ends meanwhile is still systemd's main process when it ends. */
+        int hold_pipe[2] = { -1, -1 };
+        if (ctl >= 0 && !entering && pipe2(hold_pipe, O_CLOEXEC) < 0)
+                die_errno("Failed to create pipes");
 
         /* Block what we relay before cloning so no signal is lost; the child resets its mask. */
         sigset_t handled;
@@ -177,11 +185,16 @@ static int launch(int ctl, Plan *plan) {
                 if (master >= 0)
                         close(master);
                 status_fd = status_pipe[1];
+                if (hold_pipe[1] >= 0)
+                        close(hold_pipe[1]);
+                hold_fd = hold_pipe[0];
                 sigprocmask(SIG_UNBLOCK, &handled, NULL);
                 run_container(sync_pipe[0]);
         }
         close(sync_pipe[0]);
         close(status_pipe[1]);
+        if (hold_pipe[0] >= 0)
+                close(hold_pipe[0]);
         if (console_slave_fd >= 0)
                 close(console_slave_fd); /* the master reads EIO once the payload's side is closed */
         if (enter_userns_fd >= 0)
@@ -214,6 +227,10 @@ static int launch(int ctl, Plan *plan) {
                         waitpid(pid, NULL, 0);
                         return JC_EXIT_SETUP_FAILED;
                 }
+        }
+        if (!onexit_set && hold_pipe[1] >= 0) {
+                close(hold_pipe[1]); /* no hand-over: the stub exits with its payload */
+                hold_pipe[1] = -1;
         }
         if (write(sync_pipe[1], "G", 1) != 1)
                 die_errno("Failed to start the container");
@@ -255,6 +272,9 @@ static int launch(int ctl, Plan *plan) {
                                 else
                                         write_full(ctl, "RUNNING\n", 8);
                                 detachable = 1;
+                        } else if (hold_pipe[1] >= 0) {
+                                close(hold_pipe[1]); /* the payload could not run: nothing to hand over */
+                                hold_pipe[1] = -1;
                         }
                         close(status_pipe[0]);
                         pfd[P_STATUS].fd = -1;
@@ -292,6 +312,8 @@ static int launch(int ctl, Plan *plan) {
                                         int r = notify(msg, len);
                                         if (r == 0)
                                                 r = notify("BARRIER=1", 9);
+                                        if (hold_pipe[1] >= 0)
+                                                close(hold_pipe[1]);
                                         write_full(ctl, r < 0 ? "NOTIFY-FAILED\n" : "NOTIFIED\n", r < 0 ? 14 : 9);
                                         _exit(r < 0 ? JC_EXIT_SETUP_FAILED : 0);
                                 }
@@ -326,6 +348,12 @@ static int launch(int ctl, Plan *plan) {
                                 if (master >= 0)
                                         copy_winsize(master);
                         } else if (sig == SIGTERM || sig == SIGINT) {
+                                /* A stop before the hand-over: the container ends, with no READY=1. */
+                                onexit_set = 0;
+                                if (hold_pipe[1] >= 0) {
+                                        close(hold_pipe[1]);
+                                        hold_pipe[1] = -1;
+                                }
                                 kill(pid, kill_signal);
                         } else if (sig != SIGPIPE) {
                                 kill(pid, sig);
@@ -348,7 +376,7 @@ static int container_ended(int send_onexit, pid_t pid, int status, Plan *plan, i
         restore_terminal();
         if (plan)
                 planned_finish(plan, pid);
-        if (send_onexit && onexit_set) {
+        if (send_onexit && onexit_set && onexit_len > 0) {
                 int r = notify(onexit_msg, onexit_len);
                 if (r == 0)
                         r = notify("BARRIER=1", 9);

@@ -24,7 +24,11 @@
  *                                  send the bytes as one datagram to $NOTIFY_SOCKET, then
  *                                  "BARRIER=1", before the stage exits with its status (for a
  *                                  payload that ends at once: READY=1, so that systemd judges
- *                                  its exit status rather than a missing READY=1)
+ *                                  its exit status rather than a missing READY=1; n may be 0).
+ *                                  It also arms the hold: the stub init then outlives its payload
+ *                                  until the hand-over's notifier has had systemd read MAINPID=
+ *                                  (or the payload could not run, or a SIGTERM/SIGINT came, or
+ *                                  the stage is gone); without ONEXIT the stage releases it at GO.
  *   java  -> stage "GO\n"          java has placed the pid into cgroups; the child may start
  *   stage -> java  "RUNNING\n"     the payload's execve() succeeded
  *   java  -> stage "HANDOVER <n>\n" + n bytes: exit 0 at once, leaving the container running; a

@@ -236,8 +236,9 @@ public final class Launcher {
                 } else if (plan.network() == Network.NONE) {
                     HostNetwork.loopbackUp(pid);
                 }
-                if (notifySocket != null && !plan.notifyReady()) {
-                    sendMessage(channel, "ONEXIT", ON_EXIT);
+                if (notifySocket != null) {
+                    // Also arms the stage's hold: the stub init outlives its payload until systemd has it.
+                    sendMessage(channel, "ONEXIT", plan.notifyReady() ? "" : ON_EXIT);
                 }
                 channel.write(ByteBuffer.wrap("GO\n".getBytes(StandardCharsets.US_ASCII)));
                 if (notifySocket != null) {
