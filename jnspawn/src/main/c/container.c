@@ -243,8 +243,16 @@ static void run_stub(const Record *ex, char **env, char **argv) {
                         pid_t p = (pid_t) syscall(SYS_wait4, -1, &status, WNOHANG, NULL);
                         if (p <= 0)
                                 break;
-                        if (p == child)
+                        if (p == child) {
+                                /* Under systemd the hold pipe's far end closes once systemd has this
+                                 * process as the main PID (or there is nobody to hand it over to), so
+                                 * that systemd, not a gone main PID, gets the payload's status. */
+                                char c;
+                                if (hold_fd >= 0)
+                                        while (syscall(SYS_read, hold_fd, &c, 1) < 0 && errno == EINTR)
+                                                ;
                                 syscall(SYS_exit_group, exit_code_of(status));
+                        }
                 }
         }
 }

@@ -80,6 +80,28 @@ static int read_line(int fd, char *buf, size_t size) {
 }
 
 /*
+ * What jnspawn asked the stage to send systemd if the container ends before it is handed over
+ * ("ONEXIT n", see protocol.h): READY=1, so that systemd judges the payload's exit status as it
+ * would judge systemd-nspawn's (Type=notify calls a clean exit before READY=1 a 'protocol'
+ * failure). Sent with a barrier, so systemd has read it before jnspawn, the main process, exits.
+ */
+static char onexit_msg[4097];
+static size_t onexit_len;
+static int onexit_set;
+
+static int container_ended(int send_onexit, pid_t pid, int status, Plan *plan, int master, char *buf, size_t size);
+
+/* Reads the n bytes of a "VERB n" line's message from the control socket into buf (4097 bytes). */
+static size_t read_message(int ctl, const char *count, char *buf) {
+        size_t len = (size_t) parse_ull(count, 10, "notify length");
+        if (len > 4096)
+                die("Notify message of %zu bytes, refusing", len);
+        read_full(ctl, buf, len);
+        buf[len] = 0;
+        return len;
+}
+
+/*
  * Runs the plan in records: clone, id maps, then either the control socket's conversation with jnspawn
  * (ctl >= 0) or a planned start's own host side (plan != NULL), the relay loop, the exit status.
  */
@@ -136,6 +158,14 @@ static int launch(int ctl, Plan *plan) {
         int sync_pipe[2], status_pipe[2];
         if (pipe2(sync_pipe, O_CLOEXEC) < 0 || pipe2(status_pipe, O_CLOEXEC) < 0)
                 die_errno("Failed to create pipes");
+        /* The hold pipe (a jnspawn start, not jcontainer exec nor a planned start): the stub init
+         * does not exit after its payload until the write end is closed everywhere. The stage
+         * closes it after GO unless jnspawn hands the container over to systemd (ONEXIT came);
+         * then the hand-over's notifier closes it once systemd has read MAINPID=, so a payload
+         * that ends meanwhile is still systemd's main process when it ends. */
+        int hold_pipe[2] = { -1, -1 };
+        if (ctl >= 0 && !entering && pipe2(hold_pipe, O_CLOEXEC) < 0)
+                die_errno("Failed to create pipes");
 
         /* Block what we relay before cloning so no signal is lost; the child resets its mask. */
         sigset_t handled;
@@ -155,11 +185,16 @@ static int launch(int ctl, Plan *plan) {
                 if (master >= 0)
                         close(master);
                 status_fd = status_pipe[1];
+                if (hold_pipe[1] >= 0)
+                        close(hold_pipe[1]);
+                hold_fd = hold_pipe[0];
                 sigprocmask(SIG_UNBLOCK, &handled, NULL);
                 run_container(sync_pipe[0]);
         }
         close(sync_pipe[0]);
         close(status_pipe[1]);
+        if (hold_pipe[0] >= 0)
+                close(hold_pipe[0]);
         if (console_slave_fd >= 0)
                 close(console_slave_fd); /* the master reads EIO once the payload's side is closed */
         if (enter_userns_fd >= 0)
@@ -181,11 +216,21 @@ static int launch(int ctl, Plan *plan) {
         } else {
                 int n = snprintf(line, sizeof line, "PID %d\n", (int) pid);
                 write_full(ctl, line, (size_t) n);
-                if (!read_line(ctl, line, sizeof line) || strcmp(line, "GO") != 0) {
+                int got = read_line(ctl, line, sizeof line);
+                if (got && strncmp(line, "ONEXIT ", 7) == 0) {
+                        onexit_len = read_message(ctl, line + 7, onexit_msg);
+                        onexit_set = 1;
+                        got = read_line(ctl, line, sizeof line);
+                }
+                if (!got || strcmp(line, "GO") != 0) {
                         kill(pid, SIGKILL);
                         waitpid(pid, NULL, 0);
                         return JC_EXIT_SETUP_FAILED;
                 }
+        }
+        if (!onexit_set && hold_pipe[1] >= 0) {
+                close(hold_pipe[1]); /* no hand-over: the stub exits with its payload */
+                hold_pipe[1] = -1;
         }
         if (write(sync_pipe[1], "G", 1) != 1)
                 die_errno("Failed to start the container");
@@ -227,6 +272,9 @@ static int launch(int ctl, Plan *plan) {
                                 else
                                         write_full(ctl, "RUNNING\n", 8);
                                 detachable = 1;
+                        } else if (hold_pipe[1] >= 0) {
+                                close(hold_pipe[1]); /* the payload could not run: nothing to hand over */
+                                hold_pipe[1] = -1;
                         }
                         close(status_pipe[0]);
                         pfd[P_STATUS].fd = -1;
@@ -238,11 +286,14 @@ static int launch(int ctl, Plan *plan) {
                                 close(ctl);
                                 pfd[P_CTL].fd = -1;
                         } else if (strncmp(line, "HANDOVER ", 9) == 0 && detachable) {
-                                size_t len = (size_t) parse_ull(line + 9, 10, "notify length");
-                                if (len > 4096)
-                                        die("Notify message of %zu bytes, refusing", len);
                                 char msg[4097];
-                                read_full(ctl, msg, len);
+                                size_t len = read_message(ctl, line + 9, msg);
+                                /* The payload may have ended already (a SIGCHLD not read yet): then
+                                 * there is no main process to hand over, and the container's status
+                                 * is the stage's and jnspawn's. */
+                                int status;
+                                if (waitpid(pid, &status, WNOHANG) == pid)
+                                        return container_ended(1, pid, status, plan, master, buf, sizeof buf);
                                 restore_terminal();
                                 /* systemd must see the container's PID 1 as its own child, or it
                                  * treats the main process as "alien", does not wait for it at stop
@@ -261,6 +312,8 @@ static int launch(int ctl, Plan *plan) {
                                         int r = notify(msg, len);
                                         if (r == 0)
                                                 r = notify("BARRIER=1", 9);
+                                        if (hold_pipe[1] >= 0)
+                                                close(hold_pipe[1]);
                                         write_full(ctl, r < 0 ? "NOTIFY-FAILED\n" : "NOTIFIED\n", r < 0 ? 14 : 9);
                                         _exit(r < 0 ? JC_EXIT_SETUP_FAILED : 0);
                                 }
@@ -288,30 +341,51 @@ static int launch(int ctl, Plan *plan) {
                         int sig = (int) si.ssi_signo;
                         if (sig == SIGCHLD) {
                                 int status;
-                                if (waitpid(pid, &status, WNOHANG) == pid) {
-                                        /* Drain what the container wrote last. */
-                                        if (master >= 0) {
-                                                int fl = fcntl(master, F_GETFL);
-                                                fcntl(master, F_SETFL, fl | O_NONBLOCK);
-                                                ssize_t r;
-                                                while ((r = read(master, buf, sizeof buf)) > 0)
-                                                        write_full(STDOUT_FILENO, buf, (size_t) r);
-                                        }
-                                        restore_terminal();
-                                        if (plan)
-                                                planned_finish(plan, pid);
-                                        return exit_code_of(status);
-                                }
+                                if (waitpid(pid, &status, WNOHANG) == pid)
+                                        return container_ended(detachable && pfd[P_CTL].fd >= 0, pid, status,
+                                                               plan, master, buf, sizeof buf);
                         } else if (sig == SIGWINCH) {
                                 if (master >= 0)
                                         copy_winsize(master);
                         } else if (sig == SIGTERM || sig == SIGINT) {
+                                /* A stop before the hand-over: the container ends, with no READY=1. */
+                                onexit_set = 0;
+                                if (hold_pipe[1] >= 0) {
+                                        close(hold_pipe[1]);
+                                        hold_pipe[1] = -1;
+                                }
                                 kill(pid, kill_signal);
                         } else if (sig != SIGPIPE) {
                                 kill(pid, sig);
                         }
                 }
         }
+}
+
+/* The container's PID 1 has been reaped (status): the last output, the clean-up, ONEXIT's message
+ * (send_onexit: the payload ran, and jnspawn is still there), and the exit status of the stage. */
+static int container_ended(int send_onexit, pid_t pid, int status, Plan *plan, int master, char *buf, size_t size) {
+        if (master >= 0) {
+                /* Drain what the container wrote last. */
+                int fl = fcntl(master, F_GETFL);
+                fcntl(master, F_SETFL, fl | O_NONBLOCK);
+                ssize_t r;
+                while ((r = read(master, buf, size)) > 0)
+                        write_full(STDOUT_FILENO, buf, (size_t) r);
+        }
+        restore_terminal();
+        if (plan)
+                planned_finish(plan, pid);
+        if (send_onexit && onexit_set && onexit_len > 0) {
+                int r = notify(onexit_msg, onexit_len);
+                if (r == 0)
+                        r = notify("BARRIER=1", 9);
+                if (r < 0) {
+                        errno = -r;
+                        fprintf(stderr, "jnspawn: Failed to notify the service manager ($NOTIFY_SOCKET): %m\n");
+                }
+        }
+        return exit_code_of(status);
 }
 
 int main(int argc, char **argv) {

@@ -19,13 +19,26 @@
  *
  * After the plan the conversation is line based:
  *   stage -> java  "PID <host pid of the container's PID 1>\n"  after clone and id maps
+ *   java  -> stage "ONEXIT <n>\n" + n bytes (optional, just before GO): if the payload ran
+ *                                  (RUNNING) and the container's PID 1 ends before a hand-over,
+ *                                  send the bytes as one datagram to $NOTIFY_SOCKET, then
+ *                                  "BARRIER=1", before the stage exits with its status (for a
+ *                                  payload that ends at once: READY=1, so that systemd judges
+ *                                  its exit status rather than a missing READY=1; n may be 0).
+ *                                  It also arms the hold: the stub init then outlives its payload
+ *                                  until the hand-over's notifier has had systemd read MAINPID=
+ *                                  (or the payload could not run, or a SIGTERM/SIGINT came, or
+ *                                  the stage is gone); without ONEXIT the stage releases it at GO.
  *   java  -> stage "GO\n"          java has placed the pid into cgroups; the child may start
  *   stage -> java  "RUNNING\n"     the payload's execve() succeeded
  *   java  -> stage "HANDOVER <n>\n" + n bytes: exit 0 at once, leaving the container running; a
  *                                  forked notifier waits until the container's PID 1 has been
  *                                  reparented (to systemd), sends the bytes as one datagram to
  *                                  $NOTIFY_SOCKET (sd_notify), then a "BARRIER=1" datagram with a
- *                                  pipe, waits for systemd to close it, and answers "NOTIFIED\n"
+ *                                  pipe, waits for systemd to close it, and answers "NOTIFIED\n".
+ *                                  If the container's PID 1 has ended by then, there is nothing
+ *                                  to hand over: the stage does as for an end before HANDOVER
+ *                                  (ONEXIT's message, its exit status), with no answer.
  * Mount trees of the host (the root's layers, bind sources) are cloned by the stage with
  * open_tree(2) and attached inside by the container's PID 1 with move_mount(2) (Linux 5.2).
  *

@@ -60,6 +60,7 @@ typedef struct {
 extern Record *records;
 extern uint32_t n_records;
 extern int status_fd;
+extern int hold_fd;
 extern const char *console_slave;
 extern int console_slave_fd;
 extern int enter_userns_fd;

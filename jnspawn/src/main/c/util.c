@@ -7,6 +7,7 @@ Record *records;
 uint32_t n_records;
 
 int status_fd = -1;        /* child -> stage: closed by a successful execve, a byte on failure */
+int hold_fd = -1;          /* the stub's end of the hold pipe (exec-stage.c), or -1 */
 const char *console_slave; /* pty slave path when OP_CONSOLE is "pty" */
 int console_slave_fd = -1; /* OP_ENTER: the slave, opened by the stage (a container in a user
                                    * namespace may not open a pts its host root allocated) */

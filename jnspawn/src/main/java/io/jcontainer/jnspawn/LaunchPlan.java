@@ -22,6 +22,8 @@ import java.util.List;
  * @param handOver     systemd takes the container over once it runs (else jnspawn stays in the
  *                     foreground, and the container dies with it)
  * @param ports        published ports ({@link Network#PRIVATE} only)
+ * @param notifyReady  {@code NotifyReady=yes} under systemd: the payload sends READY=1 itself (the
+ *                     host's {@code $NOTIFY_SOCKET} is among the binds, {@code NOTIFY_SOCKET} in the env)
  */
 public record LaunchPlan(
         String machine,
@@ -45,7 +47,8 @@ public record LaunchPlan(
         boolean pty,
         boolean deviceCgroup,
         boolean handOver,
-        List<PortMapping> ports) {
+        List<PortMapping> ports,
+        boolean notifyReady) {
 
     public LaunchPlan {
         ports = List.copyOf(ports);
@@ -62,7 +65,16 @@ public record LaunchPlan(
             int userNsBase, int userNsRange, long capabilities, boolean noNewPrivileges, int killSignal, boolean boot,
             Network network, boolean pty, boolean deviceCgroup, boolean handOver) {
         this(machine, root, hostname, argv, env, workingDirectory, uid, gid, groups, binds, tmpfs, userNsBase, userNsRange,
-                capabilities, noNewPrivileges, killSignal, boot, network, pty, deviceCgroup, handOver, List.of());
+                capabilities, noNewPrivileges, killSignal, boot, network, pty, deviceCgroup, handOver, List.of(), false);
+    }
+
+    /** A plan whose payload does not send READY=1 itself. */
+    public LaunchPlan(String machine, Root root, String hostname, List<String> argv, List<String> env,
+            String workingDirectory, int uid, int gid, List<Integer> groups, List<BindSpec> binds, List<TmpfsSpec> tmpfs,
+            int userNsBase, int userNsRange, long capabilities, boolean noNewPrivileges, int killSignal, boolean boot,
+            Network network, boolean pty, boolean deviceCgroup, boolean handOver, List<PortMapping> ports) {
+        this(machine, root, hostname, argv, env, workingDirectory, uid, gid, groups, binds, tmpfs, userNsBase, userNsRange,
+                capabilities, noNewPrivileges, killSignal, boot, network, pty, deviceCgroup, handOver, ports, false);
     }
 
     /** This plan with {@code first} bound before its own binds (so that the user's win). */
@@ -71,7 +83,7 @@ public record LaunchPlan(
         all.addAll(binds);
         return new LaunchPlan(machine, root, hostname, argv, env, workingDirectory, uid, gid, groups, all, tmpfs,
                 userNsBase, userNsRange, capabilities, noNewPrivileges, killSignal, boot, network, pty, deviceCgroup,
-                handOver, ports);
+                handOver, ports, notifyReady);
     }
 
     public boolean userNamespace() {

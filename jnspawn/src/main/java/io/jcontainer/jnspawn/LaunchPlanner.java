@@ -32,6 +32,8 @@ public final class LaunchPlanner {
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     /** Where an init is looked for with --boot, as systemd-nspawn does. */
     public static final List<String> INIT_PATHS = List.of("/usr/lib/systemd/systemd", "/lib/systemd/systemd", "/sbin/init");
+    /** Where the container finds systemd's notify socket with {@code NotifyReady=yes} (as systemd-nspawn's). */
+    public static final String NOTIFY_SOCKET_INSIDE = "/run/host/notify";
     public static final int SIGTERM = 15;
     public static final int SIGRTMIN_PLUS_3 = 37;
 
@@ -259,6 +261,24 @@ public final class LaunchPlanner {
                 env.put(kv.substring(0, eq), kv.substring(eq + 1));
             }
         }
+        // NotifyReady=yes under systemd: the payload reaches systemd's own notify socket, bound at nspawn's
+        // /run/host/notify (NotifyAccess=all takes messages of any process of the unit). In the foreground
+        // nobody waits for READY=1.
+        boolean notifyReady = file != null && file.notifyReady() && unitDevicePolicy;
+        if (notifyReady) {
+            String socket = PlanInputs.getenv("NOTIFY_SOCKET");
+            if (socket.startsWith("@")) {
+                if (network != Network.HOST) {
+                    throw new LaunchException(file.source() + ":" + file.lineOf("NotifyReady") + ": NotifyReady=yes: "
+                            + "$NOTIFY_SOCKET '" + socket + "' is an abstract socket, which a container with a "
+                            + "network namespace of its own cannot reach");
+                }
+                env.put("NOTIFY_SOCKET", socket);
+            } else {
+                binds.add(0, new BindSpec(Path.of(socket), Path.of(NOTIFY_SOCKET_INSIDE), false, false));
+                env.put("NOTIFY_SOCKET", NOTIFY_SOCKET_INSIDE);
+            }
+        }
         List<String> envList = new ArrayList<>();
         for (Map.Entry<String, String> e : env.entrySet()) {
             envList.add(e.getKey() + "=" + e.getValue());
@@ -267,7 +287,7 @@ public final class LaunchPlanner {
         boolean noNewPrivileges = pick(o.noNewPrivileges, file != null && file.noNewPrivileges());
         return new LaunchPlan(machine, root, hostname, argv, envList, cwd, user.uid(), user.gid(), user.groups(),
                 binds, tmpfs, nsBase, nsRange, caps, noNewPrivileges, killSignal, boot, network, pty, deviceCgroup,
-                unitDevicePolicy, ports);
+                unitDevicePolicy, ports, notifyReady);
     }
 
     private static LaunchPlan.Root rootOf(Path directory, List<Path> layers, boolean ephemeral, boolean readOnly)

@@ -73,10 +73,12 @@ public final class Launcher {
 
     /**
      * Under systemd: once the payload runs, register it, tell systemd that the container's PID 1
-     * is the service's main process and that it is ready, wait until systemd has read that
-     * (a barrier), and let the stage exit. No JVM stays resident.
+     * is the service's main process and that it is ready (with {@code NotifyReady=yes} the payload
+     * says that itself: only {@code MAINPID=} then), wait until systemd has read that (a barrier),
+     * and let the stage exit. No JVM stays resident.
      *
-     * @return false if the container ended before it was handed over (its status is the result)
+     * @return false if the container ended before it was handed over: the stage's exit status, the
+     *         payload's, is then jnspawn's (see {@link #ON_EXIT})
      */
     private boolean handOver(LaunchPlan plan, SocketChannel channel, long pid, Process stage, int[] interfaces)
             throws IOException, LaunchException {
@@ -96,12 +98,23 @@ public final class Launcher {
             }
             throw e;
         }
-        // The stage's notifier follows it with a barrier, so systemd has read it when we exit.
-        byte[] message = ("STATUS=Container " + plan.machine() + " running.\nREADY=1\nMAINPID=" + pid + "\n")
-                .getBytes(StandardCharsets.UTF_8);
-        channel.write(ByteBuffer.wrap(("HANDOVER " + message.length + "\n").getBytes(StandardCharsets.US_ASCII)));
-        channel.write(ByteBuffer.wrap(message));
-        if (!"NOTIFIED".equals(readLine(channel))) {
+        // The stage's notifier follows it with a barrier, so systemd has read it when we exit. A STATUS= of
+        // ours would replace the payload's own with NotifyReady=yes.
+        String text = plan.notifyReady() ? "MAINPID=" + pid + "\n"
+                : "STATUS=Container " + plan.machine() + " running.\nREADY=1\nMAINPID=" + pid + "\n";
+        String answer;
+        try {
+            sendMessage(channel, "HANDOVER", text);
+            answer = readLine(channel);
+        } catch (IOException e) {
+            answer = null; // the stage is gone: the container ended first
+        }
+        if (answer == null) {
+            // The container ended before the stage could hand it over: it exits with its status (ONEXIT's
+            // READY=1 sent), and so do we.
+            return false;
+        }
+        if (!"NOTIFIED".equals(answer)) {
             throw new LaunchException("Failed to notify the service manager ($NOTIFY_SOCKET).");
         }
         try {
@@ -114,6 +127,21 @@ public final class Launcher {
             throw new LaunchException("Interrupted while handing the container over", e);
         }
         return true;
+    }
+
+    /**
+     * What the stage sends systemd if the payload ran but the container ended before the hand-over (a payload
+     * that prints a line and exits): READY=1, so that systemd judges the exit status as it would judge
+     * systemd-nspawn's (which is ready before its payload ends): inactive after 0, failed with the status
+     * otherwise. Without it a clean exit is a 'protocol' failure of Type=notify. Not with {@code NotifyReady=yes}:
+     * the payload did not say it was ready, and nspawn --notify-ready=yes would not say it either.
+     */
+    static final String ON_EXIT = "READY=1\n";
+
+    private static void sendMessage(SocketChannel channel, String verb, String text) throws IOException {
+        byte[] message = text.getBytes(StandardCharsets.UTF_8);
+        channel.write(ByteBuffer.wrap((verb + " " + message.length + "\n").getBytes(StandardCharsets.US_ASCII)));
+        channel.write(ByteBuffer.wrap(message));
     }
 
     /** The exec stage and runtime directory of this installation (system properties, else defaults). */
@@ -207,6 +235,10 @@ public final class Launcher {
                     rewriteHosts(plan, staging, a.address(), a.address6());
                 } else if (plan.network() == Network.NONE) {
                     HostNetwork.loopbackUp(pid);
+                }
+                if (notifySocket != null) {
+                    // Also arms the stage's hold: the stub init outlives its payload until systemd has it.
+                    sendMessage(channel, "ONEXIT", plan.notifyReady() ? "" : ON_EXIT);
                 }
                 channel.write(ByteBuffer.wrap("GO\n".getBytes(StandardCharsets.US_ASCII)));
                 if (notifySocket != null) {

@@ -71,6 +71,84 @@ class HandoverTest {
         assertFalse(Files.exists(Path.of("/run/jcontainer/handed.state")), "jnspawn --cleanup removed the record");
     }
 
+    /**
+     * A payload that ends at once is still handed over: its stub init (the hold, protocol.h's ONEXIT) outlives it
+     * until the barrier after MAINPID=, so that systemd, whose child it then is, gets the payload's status.
+     */
+    @Test
+    void payloadThatEndsAtOnceIsHandedOverBeforeItsInitExits() throws Exception {
+        Path socket = tmp.resolve("notify-short.sock");
+        Running notifications = Running.start(List.of(listener.toString(), socket.toString(), "2"));
+        notifications.awaitOutput("listening");
+        List<String> cmd = new ArrayList<>(List.of("env", "NOTIFY_SOCKET=" + socket));
+        cmd.addAll(jnspawnCommand(List.of("-q", "--register=no", "-M", "short", "-D", root.toString(),
+                "sh", "-c", "echo hi-short; exit 3")));
+        Result r = exec(cmd, 30);
+        assertTrue(notifications.process().waitFor(10, TimeUnit.SECONDS), "two messages: " + notifications.out());
+        try {
+            assertEquals(0, r.exit(), "handed over: " + r.stderr());
+            assertTrue(r.stdout().contains("hi-short"), r.stdout());
+            List<String> messages = List.of(notifications.out().split("\n"));
+            assertTrue(messages.get(1).matches("STATUS=Container short running\\. READY=1 MAINPID=[0-9]+ "),
+                    messages.get(1));
+            assertEquals("BARRIER=1 [fd]", messages.get(2));
+        } finally {
+            exec(jnspawnCommand(List.of("--cleanup", "-M", "short")), 30);
+        }
+    }
+
+    /**
+     * NotifyReady=yes: the payload finds the notify socket at /run/host/notify and sends READY=1 and its STATUS=
+     * itself; jnspawn's hand-over sends MAINPID= alone.
+     */
+    @Test
+    void notifyReadyPayloadSendsReadyItselfAndJnspawnOnlyMainPid() throws Exception {
+        Path notifier = root.resolve("usr/local/bin/sd-notify");
+        Result cc = exec(List.of("gcc", "-O2", "-static", "-o", notifier.toString(),
+                REPO.resolve("vm-tests/sd-notify.c").toString()), 60);
+        assertEquals(0, cc.exit(), cc.stderr());
+        Path files = Files.createDirectories(tmp.resolve("files"));
+        String marker = (1000 + new java.util.Random().nextInt(9000)) + "." + ProcessHandle.current().pid();
+        Files.writeString(files.resolve("nready.container"), String.join("\n",
+                "[Container]",
+                "Directory=" + root,
+                "Network=host",
+                "NotifyReady=yes",
+                "Exec=/bin/sh -c 'sd-notify READY=1 \"STATUS=from the payload\" && exec sleep " + marker + "'",
+                ""));
+        Path socket = tmp.resolve("notify-ready.sock");
+        Running notifications = Running.start(List.of(listener.toString(), socket.toString(), "3"));
+        notifications.awaitOutput("listening");
+        List<String> cmd = new ArrayList<>(List.of("env", "NOTIFY_SOCKET=" + socket));
+        List<String> jnspawn = jnspawnCommand(List.of("-q", "--register=no", "-M", "nready"));
+        jnspawn.add(1, "-Djcontainer.search.path=" + files);
+        cmd.addAll(jnspawn);
+        Result r = exec(cmd, 30);
+        assertEquals(0, r.exit(), "jnspawn exits once systemd has the container: " + r.stderr());
+        assertTrue(notifications.process().waitFor(10, TimeUnit.SECONDS), "three messages: " + notifications.out());
+        List<String> messages = List.of(notifications.out().split("\n"));
+        long mainPid = -1;
+        try {
+            // The payload's message and jnspawn's MAINPID= come in either order; the barrier follows jnspawn's.
+            List<String> first = List.of(messages.get(1), messages.get(2));
+            assertTrue(first.contains("READY=1 STATUS=from the payload "), "the payload's own message: " + messages);
+            String handOver = first.get(first.get(0).startsWith("MAINPID=") ? 0 : 1);
+            assertTrue(handOver.matches("MAINPID=[0-9]+ "), "jnspawn sends MAINPID= alone, no READY=1: " + messages);
+            mainPid = Long.parseLong(handOver.trim().substring("MAINPID=".length()));
+            assertEquals("BARRIER=1 [fd]", messages.get(3));
+            assertEquals("jcontainer-init", Files.readString(Path.of("/proc/" + mainPid + "/comm")).trim());
+        } finally {
+            if (mainPid > 0) {
+                new ProcessBuilder("kill", "-KILL", Long.toString(mainPid)).start().waitFor();
+                long deadline = System.currentTimeMillis() + 5000;
+                while (ContainerState.startTime(mainPid) >= 0 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(20);
+                }
+            }
+            exec(jnspawnCommand(List.of("--cleanup", "-M", "nready")), 30);
+        }
+    }
+
     private static void checkHandedOverContainer(long mainPid, String marker) throws Exception {
 
         // MAINPID is the container's PID 1 (the stub init), which still runs the payload.

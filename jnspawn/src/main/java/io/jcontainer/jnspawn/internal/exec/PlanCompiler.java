@@ -98,6 +98,11 @@ public final class PlanCompiler {
         for (BindSpec b : p.binds()) {
             String target = r + b.target();
             boolean dir = host.isDirectory().test(b.source());
+            Path parent = b.target().getParent();
+            if (!dir && parent != null && parent.getParent() != null) {
+                // As nspawn's file binds: the parent made first (e.g. /run/host of /run/host/notify).
+                plan.add(OP_MKDIR, r + parent, "755");
+            }
             plan.add(dir ? OP_MKDIR : OP_TOUCH, target, dir ? "755" : "644");
             trees.attach(b.source(), b.recursive(), target);
             if (b.readOnly()) {
