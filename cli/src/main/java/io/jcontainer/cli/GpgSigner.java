@@ -3,6 +3,10 @@ package io.jcontainer.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -18,10 +22,38 @@ final class GpgSigner {
     private GpgSigner() {
     }
 
+    /**
+     * Writes {@code file.asc}, a detached armored signature of {@code file} by the key {@code fingerprint}
+     * ({@code gpg --armor --detach-sign}, what rkt checks beside an ACI): to a temporary file renamed over it.
+     */
+    static Path detachSign(Path file, String fingerprint, String gnupgHome) throws CliException {
+        Path asc = file.toAbsolutePath().resolveSibling(file.getFileName() + ".asc");
+        Path tmp = asc.resolveSibling("." + asc.getFileName() + ".tmp-" + UUID.randomUUID());
+        try {
+            run(List.of("gpg", "--batch", "--no-tty", "--quiet", "--yes", "--local-user", fingerprint, "--armor",
+                    "--output", tmp.toString(), "--detach-sign", "--", file.toAbsolutePath().toString()), new byte[0],
+                    fingerprint, gnupgHome);
+            Files.move(tmp, asc, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return asc;
+        } catch (IOException e) {
+            throw new CliException("Failed to write '" + asc + "': " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
     /** Signs {@code payload} with the key {@code fingerprint} of the gpg home {@code gnupgHome} (null: gpg's default). */
     static byte[] sign(byte[] payload, String fingerprint, String gnupgHome) throws CliException {
-        List<String> command = List.of("gpg", "--batch", "--no-tty", "--quiet", "--local-user", fingerprint, "--sign",
-                "--output", "-");
+        return run(List.of("gpg", "--batch", "--no-tty", "--quiet", "--local-user", fingerprint, "--sign",
+                "--output", "-"), payload, fingerprint, gnupgHome);
+    }
+
+    /** Runs gpg {@code command} with {@code input} on its stdin; its stdout. */
+    private static byte[] run(List<String> command, byte[] input, String fingerprint, String gnupgHome) throws CliException {
         Process p;
         try {
             ProcessBuilder pb = new ProcessBuilder(command);
@@ -42,7 +74,7 @@ final class GpgSigner {
         byte[] out;
         try {
             try (OutputStream in = p.getOutputStream()) {
-                in.write(payload);
+                in.write(input);
             }
             out = p.getInputStream().readNBytes(MAX_OUTPUT_BYTES);
             int status = p.waitFor();

@@ -209,6 +209,27 @@ class AciSignatureTest {
     }
 
     @Test
+    void imageWriteSignByWritesTheAscThatImportAccepts() throws Exception {
+        Path file = Files.writeString(tmp.resolve("hello"), "#!/bin/sh\necho hello\n");
+        String work = tmp.resolve("build").toString();
+        jc.with("GNUPGHOME", gnupg.toString());
+        jc.ok("image", "--work", work, "begin");
+        jc.ok("image", "--work", work, "set-name", "example.org/aci/written");
+        jc.ok("image", "--work", work, "label", "add", "version", "2");
+        jc.ok("image", "--work", work, "copy", file.toString(), "/bin/hello");
+        Path out = tmp.resolve("written.aci");
+
+        var wrote = jc.ok("image", "--work", work, "write", "--sign-by", edFpr, out.toString());
+
+        assertTrue(wrote.out().contains("Signed " + out + " by " + edFpr + ": " + out + ".asc"), wrote.out());
+        assertTrue(Files.readString(tmp.resolve("written.aci.asc")).startsWith("-----BEGIN PGP SIGNATURE-----"));
+        jc.ok("import", out.toString());
+        assertTrue(jc.ok("inspect", "example.org/aci/written:2").out().contains("Verified: signedBy by key " + edFpr));
+        var oci = jc.run("image", "--work", work, "write", "--sign-by", edFpr, tmp.resolve("x.oci.tar").toString());
+        assertEquals("jcontainer: --sign-by signs an ACI file only (its OUT.asc), refusing.", oci.errLine());
+    }
+
+    @Test
     void aSignatureThatIsNoDetachedSignatureIsOneLine() throws Exception {
         Path aci = aci("example.org/aci");
         Files.writeString(aci.resolveSibling("app.aci.asc"), "not a signature\n");
