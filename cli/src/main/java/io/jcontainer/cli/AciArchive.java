@@ -32,6 +32,8 @@ import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 final class AciArchive {
     static final String MANIFEST = "manifest";
     static final String ROOTFS = "rootfs";
+    /** An appc manifest is a few kB. */
+    static final int MAX_MANIFEST_BYTES = 1 << 20;
 
     private AciArchive() {
     }
@@ -159,6 +161,30 @@ final class AciArchive {
      * config the manifest's app. The rootfs tar is written under the store's {@code tmp/} first.
      */
     static Image importAci(ImageStore store, Path file) throws CliException, ImageStoreException {
+        return importAci(store, file, file);
+    }
+
+    /** The ACI's {@code manifest}, at most {@link #MAX_MANIFEST_BYTES}; {@code shown} names the file in errors. */
+    static byte[] manifest(Path file, Path shown) throws CliException {
+        try (InputStream raw = open(file); TarArchiveInputStream in = new TarArchiveInputStream(raw)) {
+            TarArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                if (strip(e.getName()).equals(MANIFEST) && e.isFile()) {
+                    if (e.getSize() > MAX_MANIFEST_BYTES) {
+                        throw new CliException("'" + shown + "': its manifest is larger than " + MAX_MANIFEST_BYTES
+                                + " bytes, refusing.");
+                    }
+                    return in.readNBytes(MAX_MANIFEST_BYTES);
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CliException("Failed to read the ACI '" + shown + "': " + e.getMessage(), e);
+        }
+        throw new CliException("'" + shown + "' has no manifest: not an ACI, refusing.");
+    }
+
+    /** {@link #importAci(ImageStore, Path)} of {@code file}, a copy of {@code shown} (which errors and history name). */
+    static Image importAci(ImageStore store, Path file, Path shown) throws CliException, ImageStoreException {
         Path layer = store.root().resolve("tmp").resolve("aci-" + UUID.randomUUID() + ".tar");
         byte[] manifest = null;
         try {
@@ -169,7 +195,7 @@ final class AciArchive {
                 while ((e = in.getNextEntry()) != null) {
                     String n = strip(e.getName());
                     if (n.equals(MANIFEST) && e.isFile()) {
-                        manifest = in.readAllBytes();
+                        manifest = in.readNBytes(MAX_MANIFEST_BYTES);
                     } else if (n.startsWith(ROOTFS + "/")) {
                         rebase(e, in, out);
                     }
@@ -178,16 +204,16 @@ final class AciArchive {
             }
         } catch (IOException | IllegalArgumentException e) {
             ImageBuild.deleteQuietly(layer);
-            throw new CliException("Failed to read the ACI '" + file + "': " + e.getMessage(), e);
+            throw new CliException("Failed to read the ACI '" + shown + "': " + e.getMessage(), e);
         }
         try {
             if (manifest == null) {
-                throw new CliException("'" + file + "' has no manifest: not an ACI, refusing.");
+                throw new CliException("'" + shown + "' has no manifest: not an ACI, refusing.");
             }
-            AciManifest.Imported aci = AciManifest.read(manifest, file.toString());
+            AciManifest.Imported aci = AciManifest.read(manifest, shown.toString());
             Image image = store.importRootfsTarball(layer, aci.name());
             return store.writeImage(image, List.of(), aci.defaults(),
-                    List.of(new HistoryStep("jcontainer import " + file.getFileName(), "from an ACI", true)), aci.name());
+                    List.of(new HistoryStep("jcontainer import " + shown.getFileName(), "from an ACI", true)), aci.name());
         } finally {
             ImageBuild.deleteQuietly(layer);
         }

@@ -74,7 +74,7 @@ final class ContainerOptions {
     HealthOptions health = new HealthOptions();
 
     @Option(names = "--insecure-options", paramLabel = "image", split = ",",
-            description = "rkt's flag: 'image' runs an image file that cannot be verified.")
+            description = "rkt's flag: 'image' runs an image file unverified (an ACI without a valid .asc by a key trusted for its name).")
     List<String> insecureOptions = new ArrayList<>();
 
     @Parameters(index = "0", paramLabel = "IMAGE",

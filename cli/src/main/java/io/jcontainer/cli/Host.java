@@ -123,6 +123,11 @@ final class Host {
         return value == null || value.isEmpty() ? io.jcontainer.image.trust.Policy.DEFAULT_PATH : Path.of(value);
     }
 
+    /** The gpg home {@code push --sign-by}'s gpg uses: {@code GNUPGHOME} as the caller has it, or null (gpg's default). */
+    String gnupgHome() {
+        return env.get("GNUPGHOME");
+    }
+
     /** Where signatures are configured to be stored: {@value #REGISTRIES_D_ENV}, else ours and containers/image's. */
     List<Path> registriesDirs() {
         String value = env.get(REGISTRIES_D_ENV);

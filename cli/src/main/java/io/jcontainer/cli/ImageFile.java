@@ -35,7 +35,11 @@ final class ImageFile {
         ImageSource src = ImageSource.detect(file);
         Verification verified = verify(host, src, insecure, err);
         Image image = switch (src.kind()) {
-            case ACI -> AciArchive.importAci(store, file);
+            case ACI -> {
+                AciImport.Result aci = AciImport.importChecked(store, file, insecure ? null : policy(host));
+                verified = aci.verified();
+                yield aci.image();
+            }
             case DOCKER_ARCHIVE -> store.importDockerArchive(file, null);
             case OCI_LAYOUT_TAR, OCI_LAYOUT_DIRECTORY -> {
                 if (src.suggestedName() == null) {
@@ -54,10 +58,11 @@ final class ImageFile {
     }
 
     /**
-     * The one place where an image file is verified before it is run: the trust policy's local transport for its
-     * kind (oci-archive, docker-archive; the same as {@code jcontainer import}). An ACI's detached {@code .asc} is
-     * not checked yet, so an ACI runs only with {@code --insecure-options=image}; that flag skips the policy for
-     * this one run, and the output says the image is unverified. Returns what accepted the file, or null.
+     * The one place where an image file is verified before it is run, as {@code jcontainer import} verifies it: an
+     * OCI archive or a {@code docker save} tar by the trust policy's local transport for its kind (oci-archive,
+     * docker-archive), an ACI by the keys trusted for its name against its {@code .asc} ({@link AciImport}, which
+     * checks the copy it imports, so this returns null for an ACI). {@code --insecure-options=image} skips the
+     * policy for this one run, and the output says the image is unverified. Returns what accepted the file, or null.
      */
     static Verification verify(Host host, ImageSource src, boolean insecure, PrintWriter err) throws CliException {
         if (insecure) {
@@ -69,15 +74,21 @@ final class ImageFile {
             case OCI_LAYOUT_TAR -> "oci-archive";
             case OCI_LAYOUT_DIRECTORY -> "oci";
             case DOCKER_ARCHIVE -> "docker-archive";
-            case ACI -> throw new CliException("Cannot verify '" + src.path() + "': an ACI's signature (.asc) is not "
-                    + "checked yet; --insecure-options=image runs it unverified, refusing.");
-            default -> null;
+            default -> null; // an ACI: AciImport; the others are not runnable as a file: importForRun says so
         };
         if (transport == null) {
-            return null; // not runnable as a file: importForRun says so
+            return null;
         }
         try {
-            return PolicyCheck.checkLocal(Policy.readOrBuiltIn(host.policyPath()), transport, src.path(), null, null, null);
+            return PolicyCheck.checkLocal(policy(host), transport, src.path(), null, null, null);
+        } catch (TrustException e) {
+            throw new CliException(e.getMessage(), e);
+        }
+    }
+
+    private static Policy policy(Host host) throws CliException {
+        try {
+            return Policy.readOrBuiltIn(host.policyPath());
         } catch (TrustException e) {
             throw new CliException(e.getMessage(), e);
         }

@@ -42,6 +42,11 @@ final class ImageWriteCommand extends ImageVerbs.Verb {
     @Option(names = "--to-store", paramLabel = "NAME:TAG", description = "Also (or only) name the image in the store.")
     String toStore;
 
+    @Option(names = "--sign-by", paramLabel = "FINGERPRINT",
+            description = "Also write OUT.asc, a detached armored signature of the ACI by this gpg key (gpg --detach-sign), "
+                + "which import and run check.")
+    String signBy;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "OUT", description = "The file to write (replaced if it exists).")
     Path target;
 
@@ -59,6 +64,9 @@ final class ImageWriteCommand extends ImageVerbs.Verb {
         if (aci && target != null && build.name == null) {
             throw new CliException("An ACI needs a name: 'jcontainer image set-name NAME' first.");
         }
+        if (signBy != null && (!aci || target == null)) {
+            throw new CliException("--sign-by signs an ACI file only (its OUT.asc), refusing.");
+        }
         ImageStore store = main().host().store();
         PrintWriter out = spec.commandLine().getOut();
         try (var held = store.lockForWriting()) {
@@ -70,6 +78,10 @@ final class ImageWriteCommand extends ImageVerbs.Verb {
                     store.export(image, indexAnnotations(build), target);
                 }
                 out.println("Wrote " + target + ": " + fileDigest(target));
+                if (signBy != null) {
+                    Path asc = GpgSigner.detachSign(target, signBy, main().host().gnupgHome());
+                    out.println("Signed " + target + " by " + signBy + ": " + asc);
+                }
             }
             if (storeName != null) {
                 store.register(storeName, image.manifestDigest());

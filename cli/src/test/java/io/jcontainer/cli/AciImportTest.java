@@ -56,7 +56,7 @@ class AciImportTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"gzip", "bzip2", "xz", "none"})
     void importsAnAciUnderItsNameAndVersionWithItsAppAsTheConfig(String compressor) throws Exception {
-        var outcome = jc.ok("import", aci(MANIFEST, compressor).toString());
+        var outcome = jc.ok("import", "--insecure-policy", aci(MANIFEST, compressor).toString());
 
         assertTrue(outcome.out().startsWith("Imported example.org/aci:1.2 from an ACI: sha256:"), outcome.out());
         var image = new ImageStore(tmp.resolve("store")).inspect(ImageReference.parse("example.org/aci:1.2"));
@@ -81,20 +81,21 @@ class AciImportTest {
     }
 
     @Test
-    void runOfAnImageFileWithoutInsecureOptionsRefusesToRunItUnverified() throws Exception {
+    void runOfAnUnsignedAciWithNoKeyTrustedForItsNameRefusesItAsARegistryImage() throws Exception {
         Path aci = aci(MANIFEST, "gzip");
 
         var outcome = jc.run("run", "--rm", aci.toString());
 
         assertEquals(125, outcome.status());
-        assertEquals("jcontainer: Cannot verify '" + aci + "': an ACI's signature (.asc) is not checked yet; "
-                + "--insecure-options=image runs it unverified, refusing.", outcome.errLine());
+        assertEquals("jcontainer: Refusing ACI '" + aci + "' (named 'example.org/aci:1.2'): no key is trusted for its "
+                + "name (built-in policy: transports.docker[\"\"] rejects images without a trusted key); trust its "
+                + "publisher's key with 'jcontainer trust --prefix=example.org/aci KEYFILE'.", outcome.errLine());
         assertEquals("[]\n", jc.ok("images", "--json").out().replaceAll("\\s", "") + "\n", "nothing imported");
     }
 
     @Test
     void runOfAnOciArchiveFollowsThePolicyOfItsTransport() throws Exception {
-        jc.ok("import", aci(MANIFEST, "gzip").toString());
+        jc.ok("import", "--insecure-policy", aci(MANIFEST, "gzip").toString());
         Path archive = tmp.resolve("aci.oci.tar");
         jc.ok("export", "example.org/aci:1.2", archive.toString());
         jc.ok("rmi", "example.org/aci:1.2");

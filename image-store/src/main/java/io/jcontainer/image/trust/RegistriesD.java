@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Where simple signing signatures of registry images are stored, as containers-registries.d(5) configures it: every
  * {@code *.yaml} of the given directories, with a {@code docker:} map of scopes and a {@code default-docker:}, each
- * naming a {@code lookaside} (or the older {@code sigstore}) base URL. The YAML read is the subset those files use:
+ * naming a {@code lookaside} (or the older {@code sigstore}) base URL and, for writers, a {@code lookaside-staging}
+ * (or {@code sigstore-staging}; default: the {@code lookaside}). The YAML read is the subset those files use:
  * nested mappings of plain or quoted scalars, comments. The first directory wins a scope set in two.
  */
 public final class RegistriesD {
@@ -25,16 +26,23 @@ public final class RegistriesD {
 
     private final Map<String, String> lookaside;
     private final String defaultLookaside;
+    private final Map<String, String> staging;
+    private final String defaultStaging;
 
-    private RegistriesD(Map<String, String> lookaside, String defaultLookaside) {
+    private RegistriesD(Map<String, String> lookaside, String defaultLookaside, Map<String, String> staging,
+                        String defaultStaging) {
         this.lookaside = lookaside;
         this.defaultLookaside = defaultLookaside;
+        this.staging = staging;
+        this.defaultStaging = defaultStaging;
     }
 
     /** Reads every {@code *.yaml} in {@code dirs} (a missing directory holds none). */
     public static RegistriesD read(List<Path> dirs) throws TrustException {
         Map<String, String> lookaside = new LinkedHashMap<>();
+        Map<String, String> staging = new LinkedHashMap<>();
         String[] defaultLookaside = {null};
+        String[] defaultStaging = {null};
         for (Path dir : dirs) {
             if (!Files.isDirectory(dir)) {
                 continue;
@@ -47,7 +55,9 @@ public final class RegistriesD {
             }
             files.sort(null);
             Map<String, String> fromDir = new LinkedHashMap<>();
+            Map<String, String> stagingFromDir = new LinkedHashMap<>();
             String dirDefault = null;
+            String dirDefaultStaging = null;
             for (Path f : files) {
                 Map<String, Object> yaml = parse(f);
                 for (Map.Entry<String, Object> e : yaml.entrySet()) {
@@ -57,6 +67,7 @@ public final class RegistriesD {
                                 throw new TrustException("'" + f + "': default-docker is set in two files of '" + dir + "', refusing.");
                             }
                             dirDefault = url(e.getValue(), f, "default-docker");
+                            dirDefaultStaging = url(e.getValue(), f, "default-docker", true);
                         }
                         case "docker" -> {
                             if (!(e.getValue() instanceof Map<?, ?> scopes)) {
@@ -70,18 +81,25 @@ public final class RegistriesD {
                                             + dir + "', refusing.");
                                 }
                                 fromDir.put(scope, u);
+                                stagingFromDir.put(scope, url(s.getValue(), f, "docker." + scope, true));
                             }
                         }
                         default -> { } // containers-registries.d(5) has no other top-level keys we use
                     }
                 }
             }
-            fromDir.forEach(lookaside::putIfAbsent);
-            if (defaultLookaside[0] == null) {
+            for (String scope : fromDir.keySet()) {
+                if (!lookaside.containsKey(scope)) {
+                    lookaside.put(scope, fromDir.get(scope));
+                    staging.put(scope, stagingFromDir.get(scope));
+                }
+            }
+            if (defaultLookaside[0] == null && defaultStaging[0] == null) {
                 defaultLookaside[0] = dirDefault;
+                defaultStaging[0] = dirDefaultStaging;
             }
         }
-        return new RegistriesD(lookaside, defaultLookaside[0]);
+        return new RegistriesD(lookaside, defaultLookaside[0], staging, defaultStaging[0]);
     }
 
     /** The lookaside base URL for {@code image} (most specific scope first), or null if none is configured. */
@@ -94,20 +112,42 @@ public final class RegistriesD {
         return defaultLookaside;
     }
 
-    /** The {@code lookaside} (else {@code sigstore}) of a scope's mapping; null if it names neither. */
+    /**
+     * Where a signer of {@code image} writes its signatures (most specific scope first): the scope's
+     * {@code lookaside-staging}, else its {@code lookaside}; null if none is configured.
+     */
+    public String stagingFor(ImageReference image) {
+        for (String scope : Scopes.candidates(image)) {
+            if (lookaside.containsKey(scope)) {
+                return staging.get(scope) != null ? staging.get(scope) : lookaside.get(scope);
+            }
+        }
+        return defaultStaging != null ? defaultStaging : defaultLookaside;
+    }
+
     private static String url(Object value, Path f, String where) throws TrustException {
+        return url(value, f, where, false);
+    }
+
+    /**
+     * The {@code lookaside} (else {@code sigstore}) of a scope's mapping, or with {@code staging} its
+     * {@code lookaside-staging} (else {@code sigstore-staging}); null if it names neither.
+     */
+    private static String url(Object value, Path f, String where, boolean staging) throws TrustException {
         if (value == null) {
             return null;
         }
         if (!(value instanceof Map<?, ?> m)) {
             throw new TrustException("'" + f + "': " + where + " is not a mapping, refusing.");
         }
-        Object u = m.containsKey("lookaside") ? m.get("lookaside") : m.get("sigstore");
+        String key = staging ? "lookaside-staging" : "lookaside";
+        String old = staging ? "sigstore-staging" : "sigstore";
+        Object u = m.containsKey(key) ? m.get(key) : m.get(old);
         if (u == null) {
             return null;
         }
         if (!(u instanceof String s) || !(s.startsWith("file://") || s.startsWith("http://") || s.startsWith("https://"))) {
-            throw new TrustException("'" + f + "': " + where + ".lookaside '" + u + "' is not a file://, http:// or https:// URL, refusing.");
+            throw new TrustException("'" + f + "': " + where + "." + key + " '" + u + "' is not a file://, http:// or https:// URL, refusing.");
         }
         return s;
     }

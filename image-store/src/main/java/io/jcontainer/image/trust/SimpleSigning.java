@@ -108,7 +108,7 @@ public final class SimpleSigning {
         }
     }
 
-    private static void checkTimes(PGPPublicKey key, PGPSignature sig, Keyring keys, Instant now, String what, String keyId)
+    static void checkTimes(PGPPublicKey key, PGPSignature sig, Keyring keys, Instant now, String what, String keyId)
             throws TrustException {
         PGPPublicKey primary = keys.primaryOf(key);
         for (PGPPublicKey k : new PGPPublicKey[] {primary, key}) {

@@ -52,6 +52,29 @@ class RegistriesDTest {
     }
 
     @Test
+    void aSignerWritesToTheStagingElseTheLookasideOfTheSameScope() throws Exception {
+        Files.writeString(tmp.resolve("default.yaml"), """
+                default-docker:
+                  lookaside: https://sigs.example.com/all
+                  lookaside-staging: file:///staging/all
+                docker:
+                  registry.example.com:5000/ns:
+                    sigstore: https://sigs.example.com/ns
+                    sigstore-staging: file:///staging/ns
+                  example.com/app:
+                    lookaside: file:///sigs/app
+                  quay.io:
+                    use-sigstore-attachments: true
+                """);
+        RegistriesD d = RegistriesD.read(List.of(tmp));
+        assertEquals("file:///staging/ns", d.stagingFor(ImageReference.parse("registry.example.com:5000/ns/x:1")));
+        assertEquals("file:///sigs/app", d.stagingFor(ImageReference.parse("example.com/app/sub:1")));
+        assertEquals("file:///staging/all", d.stagingFor(ImageReference.parse("example.com/app-evil:1")));
+        assertNull(d.stagingFor(ImageReference.parse("quay.io/x:1")), "a scope without either has none");
+        assertEquals("https://sigs.example.com/all", d.lookasideFor(ImageReference.parse("example.com/other:1")));
+    }
+
+    @Test
     void refusesWhatItCannotRead() throws Exception {
         Files.writeString(tmp.resolve("a.yaml"), "docker:\n  example.com:\n    lookaside: ftp://x\n");
         TrustException e = assertThrows(TrustException.class, () -> RegistriesD.read(List.of(tmp)));
