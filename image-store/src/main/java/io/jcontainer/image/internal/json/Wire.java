@@ -100,7 +100,8 @@ public final class Wire {
         return new ImageConfig(c.os, c.architecture, c.variant, diffIds, defaults, c.created);
     }
 
-    private static ImageConfig.Healthcheck healthcheck(ImageConfigJson.HealthcheckJson h, String what) {
+    private static ImageConfig.Healthcheck healthcheck(ImageConfigJson.HealthcheckJson h, String what)
+            throws ImageStoreException {
         if (h == null) {
             return null;
         }
