@@ -18,6 +18,12 @@ import java.util.Set;
  * <p>The scope is selected for the name the record was checked as (a pulled reference, or a local import's
  * transport and file). An image with no record (made by commit or build, or stored before records existed)
  * follows the local-import rule: the policy's {@code default} requirements.
+ *
+ * <p>A pull with {@code --insecure-policy} overrode, for that image, the policy's catch-all (scope {@code ""} or
+ * {@code default}: the shipped policy's "a registry image needs a trusted key"); that override stands at start, or
+ * the image could never run. A scope naming the image (its reference, repository, a namespace, its registry) is the
+ * admin's word about it and applies to it as to any other: {@code jcontainer trust --prefix} for it afterwards
+ * refuses it until it is pulled again, signed.
  */
 public final class StartCheck {
     /** The transports a local import is recorded under ({@code transport:/absolute/path}). */
@@ -65,6 +71,10 @@ public final class StartCheck {
                 : Arrays.asList(record.requirement().split("\\+"));
         String was = record == null ? "it has no verification record (committed, built, or stored before records)"
                 : "it was accepted by " + record.describe();
+        boolean catchAll = scope.scope() == null || scope.scope().isEmpty();
+        if (catchAll && record != null && record.where() != null && record.where().startsWith(Policy.INSECURE_SOURCE + ":")) {
+            return;
+        }
         for (Requirement r : scope.requirements()) {
             if (r instanceof Requirement.InsecureAcceptAnything) {
                 continue;
