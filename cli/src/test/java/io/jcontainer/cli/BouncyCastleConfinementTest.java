@@ -73,6 +73,10 @@ class BouncyCastleConfinementTest {
         assertEquals(List.of(), namingBouncyCastle(jnspawn));
         assertEquals(List.of(), namingBouncyCastle(generator));
         assertFalse(jnspawn.contains("io/jcontainer/image/trust/SimpleSigning"));
+        // The start's re-check of the policy is on both paths, and stays clean.
+        assertTrue(jnspawn.contains("io/jcontainer/image/trust/StartCheck"), "jnspawn checks the policy at start");
+        assertTrue(generator.contains("io/jcontainer/image/trust/StartCheck"), "the generator checks the policy");
+        assertTrue(jnspawn.contains("io/jcontainer/image/trust/KeyFingerprints"));
     }
 
     @Test

@@ -66,6 +66,7 @@ final class ImageRoot {
                 throw new LaunchException("Image '" + imageName + "' is not in the store " + store.root()
                         + " (jcontainer pull or import it first): " + e.getMessage(), e);
             }
+            ImageTrust.check(store.root(), image, imageName);
             List<Path> lowers = new ArrayList<>(store.lowerDirs(image)); // top-most first
             for (Path lower : lowers) {
                 PlanInputs.record(lower, PlanInputs.How.LSTAT);

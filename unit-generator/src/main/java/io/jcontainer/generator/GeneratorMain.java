@@ -22,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -96,21 +97,23 @@ public final class GeneratorMain {
     private final PrintStream out;
     private final PrintStream err;
     private final ImageConfigReader images;
+    private final ImagePolicy imagePolicy;
     private final Set<Path> madeDirectories = new HashSet<>();
     private String pid;
     private boolean failed;
 
-    GeneratorMain(List<Path> searchDirs, Path kmsg, Path storeRoot, PrintStream out, PrintStream err) {
+    GeneratorMain(List<Path> searchDirs, Path kmsg, Path storeRoot, Path policyFile, PrintStream out, PrintStream err) {
         this.searchDirs = List.copyOf(searchDirs);
         this.kmsg = kmsg;
         this.images = new ImageConfigReader(storeRoot);
+        this.imagePolicy = new ImagePolicy(storeRoot, policyFile);
         this.out = out;
         this.err = err;
     }
 
     public static void main(String[] args) {
         int status = run(args, searchDirsFromProperty(), kmsgFromProperty(), ImageConfigReader.rootFromEnvironment(),
-                System.out, System.err);
+                ImagePolicy.pathFromEnvironment(), System.out, System.err);
         System.out.flush();
         System.err.flush();
         System.exit(status);
@@ -123,10 +126,12 @@ public final class GeneratorMain {
      * @param kmsg       the kernel log device, or null to log to stderr only
      * @param storeRoot  the image store read for {@code Image=} ({@code $JCONTAINER_ROOT} or
      *                   /var/lib/jcontainer); one that does not exist is not an error
+     * @param policyFile the signature policy an image of the store is checked against ({@code $JCONTAINER_POLICY}
+     *                   or /etc/jcontainer/policy.json; absent: the built-in policy)
      * @return the exit status
      */
-    public static int run(String[] args, List<Path> searchDirs, Path kmsg, Path storeRoot, PrintStream out,
-                          PrintStream err) {
+    public static int run(String[] args, List<Path> searchDirs, Path kmsg, Path storeRoot, Path policyFile,
+                          PrintStream out, PrintStream err) {
         boolean dryRun = false;
         List<String> dirs = new ArrayList<>(3);
         for (String arg : args) {
@@ -149,7 +154,7 @@ public final class GeneratorMain {
             err.print(USAGE);
             return EXIT_USAGE;
         }
-        GeneratorMain generator = new GeneratorMain(searchDirs, kmsg, storeRoot, out, err);
+        GeneratorMain generator = new GeneratorMain(searchDirs, kmsg, storeRoot, policyFile, out, err);
         return generator.generate(dirs.isEmpty() ? null : Path.of(dirs.get(0)), dryRun);
     }
 
@@ -306,7 +311,12 @@ public final class GeneratorMain {
             ContainerFile container = ContainerFile.parse(file);
             // The image config's defaults (StopSignal) when the store has the image; with no
             // store (/var not mounted yet) or the image not pulled, the file alone decides.
-            return ContainerUnitConverter.convert(container, images.read(container));
+            Map<String, String> config = images.read(container);
+            if (config != null) {
+                // As jnspawn refuses to start it: the current policy against what accepted the image.
+                imagePolicy.check(container, images.manifestDigest(container));
+            }
+            return ContainerUnitConverter.convert(container, config);
         } catch (SettingsException | UnitConversionException e) {
             outcome.report(e.getMessage());
             return null;

@@ -54,6 +54,8 @@ public final class ImageConfigReader {
     private Boolean present;
     /** Image= value to its config (or {@link #NOT_IN_STORE}) or to the reason it is corrupt (a String). */
     private final Map<String, Object> cache = new HashMap<>();
+    /** Image= value to the manifest digest its ref names, for the images found in the store. */
+    private final Map<String, Digest> manifests = new HashMap<>();
 
     /** Reads the store at {@code root}; nothing is read until {@link #read}. */
     public ImageConfigReader(Path root) {
@@ -96,6 +98,14 @@ public final class ImageConfigReader {
         return cached == NOT_IN_STORE ? null : (Map<String, String>) cached;
     }
 
+    /**
+     * The manifest digest of the image {@link #read} found for {@code file} (call it after {@code read}), or null
+     * when {@code read} found none.
+     */
+    public synchronized Digest manifestDigest(ContainerFile file) {
+        return file.image() == null ? null : manifests.get(file.image());
+    }
+
     private boolean storePresent() {
         if (present == null) {
             present = Files.isDirectory(root.resolve("refs"));
@@ -131,6 +141,7 @@ public final class ImageConfigReader {
 
         Path manifestBlob = blob(manifestDigest);
         Map<String, Object> manifest = object(manifestBlob, "manifest");
+        manifests.put(image, manifestDigest);
         if (manifest.containsKey("manifests")) {
             throw new Corrupt("manifest " + manifestBlob + " is an index, not an image manifest");
         }

@@ -85,9 +85,12 @@ public record Policy(List<Requirement> defaults, Map<String, Map<String, List<Re
         }
     }
 
+    /** The source of {@link #acceptAnything()}, as a verification record's policy names it. */
+    public static final String INSECURE_SOURCE = "--insecure-policy";
+
     /** A policy that accepts everything ({@code --insecure-policy}). */
     public static Policy acceptAnything() {
-        return new Policy(List.of(new Requirement.InsecureAcceptAnything()), Map.of(), "--insecure-policy");
+        return new Policy(List.of(new Requirement.InsecureAcceptAnything()), Map.of(), INSECURE_SOURCE);
     }
 
     /** The requirements for a registry image: its most specific {@code docker} scope, else {@code ""}, else default. */

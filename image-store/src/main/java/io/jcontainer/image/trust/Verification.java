@@ -30,10 +30,15 @@ import java.util.UUID;
 public record Verification(String image, String where, String requirement, String key, String signedReference) {
     public static final String DIR = "verified";
 
+    /** Where the record for {@code manifest} is kept under {@code storeRoot}. */
+    public static Path file(Path storeRoot, Digest manifest) {
+        return storeRoot.resolve(DIR).resolve(manifest.algorithm() + "-" + manifest.hex() + ".json");
+    }
+
     /** Writes this record for {@code manifest} under {@code storeRoot}. */
     public void write(Path storeRoot, Digest manifest) throws ImageStoreException {
         Path dir = storeRoot.resolve(DIR);
-        Path target = dir.resolve(manifest.algorithm() + "-" + manifest.hex() + ".json");
+        Path target = file(storeRoot, manifest);
         Path tmp = dir.resolve(".tmp-" + UUID.randomUUID());
         ObjectNode o = PolicyParser.STRICT.createObjectNode();
         o.put("image", image);
@@ -58,7 +63,7 @@ public record Verification(String image, String where, String requirement, Strin
 
     /** The record for {@code manifest}, or null (an image stored before verification, or by gc's leftovers). */
     public static Verification read(Path storeRoot, Digest manifest) throws ImageStoreException {
-        Path f = storeRoot.resolve(DIR).resolve(manifest.algorithm() + "-" + manifest.hex() + ".json");
+        Path f = file(storeRoot, manifest);
         try {
             if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
                 return null;

@@ -12,17 +12,17 @@ import java.util.List;
  * A throw-away GnuPG home (under /tmp: the agent's socket path must stay short) that makes real keys with
  * {@code gpg --quick-gen-key} and runs skopeo's signing with it ({@code GNUPGHOME} set for the child).
  */
-final class TestGpg implements AutoCloseable {
-    final Path home;
+public final class TestGpg implements AutoCloseable {
+    public final Path home;
 
-    TestGpg() throws IOException {
+    public TestGpg() throws IOException {
         TestSupport.requireCommand("gpg");
         home = Files.createTempDirectory(Path.of("/tmp"), "jc-gpg-");
         Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     }
 
     /** Makes a signing key ({@code ed25519}, {@code rsa2048}...); {@code fakedTime} (gpg's format) or null. */
-    String generate(String uid, String algo, String expire, String fakedTime) throws Exception {
+    public String generate(String uid, String algo, String expire, String fakedTime) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", ""));
         if (fakedTime != null) {
             cmd.addAll(List.of("--faked-system-time", fakedTime));
@@ -38,7 +38,7 @@ final class TestGpg implements AutoCloseable {
         throw new IllegalStateException("no fingerprint for " + uid + ": " + colons);
     }
 
-    void export(String fingerprint, Path file, boolean armor) throws Exception {
+    public void export(String fingerprint, Path file, boolean armor) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("gpg", "--batch", "--yes", "--output", file.toString()));
         if (armor) {
             cmd.add("--armor");
@@ -48,7 +48,7 @@ final class TestGpg implements AutoCloseable {
     }
 
     /** Runs {@code command} with this home as {@code GNUPGHOME}; returns stdout+stderr, fails on a non-zero exit. */
-    String run(Path cwd, String... command) throws Exception {
+    public String run(Path cwd, String... command) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("GNUPGHOME", home.toString());
         if (cwd != null) {
