@@ -41,6 +41,11 @@ public final class StartCheck {
                 return policy.forLocal(text.substring(0, colon), Path.of(text.substring(colon + 1)));
             }
             try {
+                if (text.startsWith("aci:") && record.signedReference() != null) {
+                    // An ACI is judged by the docker scope of its manifest's name (AciCheck), which a signed
+                    // record keeps as its signed reference.
+                    return policy.forDocker(ImageReference.parse(record.signedReference()));
+                }
                 return policy.forDocker(ImageReference.parse(text));
             } catch (ImageStoreException e) {
                 // not a reference: judged as an image without a record
