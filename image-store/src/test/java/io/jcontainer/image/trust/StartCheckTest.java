@@ -80,6 +80,8 @@ class StartCheckTest {
         Verification accepted = new Verification(img, "p: default", "insecureAcceptAnything", null, null);
         Verification cosign = new Verification(img, "p: x", "sigstoreSigned", "PEM", "registry.example.org/team/web");
         Verification local = new Verification("oci-archive:/srv/images/web.tar", "p: default", "insecureAcceptAnything", null, null);
+        Verification aci = new Verification("aci:/srv/images/web.aci", "p: transports.docker[\"registry.example.org/team\"]",
+                "signedBy", "TRUSTED", img);
         String accept = "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}";
         String signedByTrusted = "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"registry.example.org/team\":"
                 + "[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"KEYS/trusted.gpg\"}]}}}";
@@ -119,6 +121,11 @@ class StartCheckTest {
                         "POLICY: default rejects it; it has no verification record"),
                 Arguments.of("local import, its directory rejected now", rejectOciArchive, local,
                         "POLICY: transports.oci-archive[\"/srv/images\"] rejects it"),
+                Arguments.of("signed ACI, its name's key still trusted", signedByTrusted, aci, null),
+                Arguments.of("signed ACI, its name's key no longer trusted", signedByOther, aci,
+                        "it was accepted by key TRUSTED, which POLICY: transports.docker[\"registry.example.org/team\"] (signedBy KEYS/other.gpg) no longer trusts."),
+                Arguments.of("signed ACI, its name rejected now", rejectTeam, aci,
+                        "POLICY: transports.docker[\"registry.example.org/team/web\"] rejects it"),
                 Arguments.of("local import, another transport rejected", rejectOciArchive.replace("oci-archive", "tarball"), local, null));
     }
 
