@@ -267,6 +267,12 @@ void run_container(int sync_fd) {
         if (r != 1)
                 _exit(JC_EXIT_SETUP_FAILED); /* the stage went away before GO */
         close(sync_fd);
+        /* 'H': the hold stays armed (a hand-over to systemd follows); 'G': no hand-over, so the hold
+         * pipe's far end is closed already and the stub keeps no descriptor but 0-2 (EscapeTest). */
+        if (go != 'H' && hold_fd >= 0) {
+                close(hold_fd);
+                hold_fd = -1;
+        }
 
         char **env = NULL, **argv = NULL;
         for (uint32_t i = 0; i < n_records; i++) {

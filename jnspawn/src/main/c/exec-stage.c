@@ -232,7 +232,8 @@ static int launch(int ctl, Plan *plan) {
                 close(hold_pipe[1]); /* no hand-over: the stub exits with its payload */
                 hold_pipe[1] = -1;
         }
-        if (write(sync_pipe[1], "G", 1) != 1)
+        /* 'H' tells the stub that the hold stays armed (container.c, run_container). */
+        if (write(sync_pipe[1], hold_pipe[1] >= 0 ? "H" : "G", 1) != 1)
                 die_errno("Failed to start the container");
         close(sync_pipe[1]);
 
