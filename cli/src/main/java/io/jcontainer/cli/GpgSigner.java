@@ -75,6 +75,8 @@ final class GpgSigner {
         try {
             try (OutputStream in = p.getOutputStream()) {
                 in.write(input);
+            } catch (IOException closed) {
+                // gpg may exit (an unknown key) before it reads its input: its status and stderr say why, below.
             }
             out = p.getInputStream().readNBytes(MAX_OUTPUT_BYTES);
             int status = p.waitFor();

@@ -337,6 +337,18 @@ public final class TarEntryApplier {
     }
 
     private void queueXattrs(Path target, Map<String, byte[]> xattrs) throws ImageStoreException {
+        // Linux lists a file's xattr names in at most XATTR_LIST_MAX bytes (each name and its NUL): a file with
+        // more could be written on some file systems (tmpfs takes them) but never listed back, so commit, export
+        // and tar could not read it. Refused on every file system alike.
+        long listBytes = 0;
+        for (String name : xattrs.keySet()) {
+            listBytes += name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+        }
+        if (listBytes > NativeFiles.XATTR_LIST_MAX) {
+            throw new ImageStoreException("Layer entry '" + entryName(target) + "' has " + xattrs.size()
+                    + " xattrs whose names take " + listBytes + " bytes, more than the " + NativeFiles.XATTR_LIST_MAX
+                    + " a file can list, refusing.");
+        }
         for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
             String name = x.getKey();
             if (name.startsWith(OVERLAY_XATTR_PREFIX)) {
