@@ -129,13 +129,13 @@ class HandoverTest {
         List<String> messages = List.of(notifications.out().split("\n"));
         long mainPid = -1;
         try {
-            // The payload's message and jnspawn's MAINPID= come in either order; the barrier follows jnspawn's.
-            List<String> first = List.of(messages.get(1), messages.get(2));
-            assertTrue(first.contains("READY=1 STATUS=from the payload "), "the payload's own message: " + messages);
-            String handOver = first.get(first.get(0).startsWith("MAINPID=") ? 0 : 1);
+            // The payload's message comes before, between or after jnspawn's two (MAINPID=, then the barrier).
+            List<String> three = new ArrayList<>(messages.subList(1, 4));
+            assertTrue(three.remove("READY=1 STATUS=from the payload "), "the payload's own message: " + messages);
+            String handOver = three.get(0);
             assertTrue(handOver.matches("MAINPID=[0-9]+ "), "jnspawn sends MAINPID= alone, no READY=1: " + messages);
             mainPid = Long.parseLong(handOver.trim().substring("MAINPID=".length()));
-            assertEquals("BARRIER=1 [fd]", messages.get(3));
+            assertEquals("BARRIER=1 [fd]", three.get(1), "the barrier follows jnspawn's MAINPID=: " + messages);
             assertEquals("jcontainer-init", Files.readString(Path.of("/proc/" + mainPid + "/comm")).trim());
         } finally {
             if (mainPid > 0) {
