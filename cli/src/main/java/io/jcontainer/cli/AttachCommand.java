@@ -1,7 +1,6 @@
 package io.jcontainer.cli;
 
 import io.jcontainer.generator.ContainerUnitConverter;
-import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.machined.SystemdManager;
 import io.jcontainer.machined.UnitProperties;
 import java.util.List;
@@ -38,11 +37,7 @@ final class AttachCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Host host = main.host();
-        try {
-            ContainerFiles.locate(name, host.searchDirs());
-        } catch (SettingsException e) {
-            throw new CliException("No such container: " + e.getMessage(), e);
-        }
+        host.containerFile(name);
         if (!host.systemdBooted()) {
             throw new CliException("attach needs systemd as PID 1 (this host runs '" + Host.pid1Name()
                     + "'); a container run in the foreground already has the terminal.");

@@ -3,7 +3,6 @@ package io.jcontainer.cli;
 import io.jcontainer.jnspawn.ContainerExec;
 import io.jcontainer.jnspawn.ContainerState;
 import io.jcontainer.jnspawn.LaunchException;
-import io.jcontainer.jnspawn.settings.SettingsException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -95,11 +94,7 @@ final class ExecCommand implements Callable<Integer> {
      * it is not running.
      */
     static ContainerState requireRunning(Host host, String name) throws CliException {
-        try {
-            ContainerFiles.locate(name, host.searchDirs());
-        } catch (SettingsException e) {
-            throw new CliException("No such container: " + e.getMessage(), e);
-        }
+        host.containerFile(name);
         try {
             return ContainerExec.running(host.runtimeDir(), name);
         } catch (LaunchException e) {

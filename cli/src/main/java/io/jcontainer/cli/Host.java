@@ -4,6 +4,7 @@ import io.jcontainer.image.ImageStore;
 import io.jcontainer.image.ImageStoreException;
 import io.jcontainer.machined.MachineManager;
 import io.jcontainer.machined.MachinedException;
+import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.machined.SystemdManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,6 +102,15 @@ final class Host {
     /** Opens (creating where needed) the store. */
     ImageStore store() throws ImageStoreException {
         return new ImageStore(storeRoot());
+    }
+
+    /** NAME's container file in the search directories, or the CLI's one line {@code No such container: ...}. */
+    Path containerFile(String name) throws CliException {
+        try {
+            return ContainerFiles.locate(name, searchDirs());
+        } catch (SettingsException e) {
+            throw new CliException("No such container: " + e.getMessage(), e);
+        }
     }
 
     List<Path> searchDirs() {

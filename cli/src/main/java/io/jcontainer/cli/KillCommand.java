@@ -70,11 +70,7 @@ final class KillCommand implements Callable<Integer> {
     }
 
     private void viaSystemd(Host host, int number) throws CliException {
-        try {
-            ContainerFiles.locate(name, host.searchDirs());
-        } catch (SettingsException e) {
-            throw new CliException("No such container: " + e.getMessage(), e);
-        }
+        host.containerFile(name);
         String unit = ContainerUnitConverter.unitName(name);
         try (SystemdManager systemd = host.systemd()) {
             UnitProperties p = systemd.unitProperties(unit);

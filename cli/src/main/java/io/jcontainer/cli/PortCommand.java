@@ -57,11 +57,7 @@ final class PortCommand implements Callable<Integer> {
     static List<PortMapping> mappings(Host host, String name) throws CliException {
         Path file;
         ContainerFile parsed;
-        try {
-            file = ContainerFiles.locate(name, host.searchDirs());
-        } catch (SettingsException e) {
-            throw new CliException("No such container: " + e.getMessage(), e);
-        }
+        file = host.containerFile(name);
         try {
             parsed = ContainerFile.parse(file);
         } catch (SettingsException e) {

@@ -1,7 +1,6 @@
 package io.jcontainer.cli;
 
 import io.jcontainer.generator.ContainerUnitConverter;
-import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.machined.JobMode;
 import io.jcontainer.machined.MachinedException;
 import io.jcontainer.machined.SystemdManager;
@@ -41,11 +40,7 @@ final class RestartCommand implements Callable<Integer> {
         if (seconds < 0) {
             throw new CliException("Invalid -t '" + seconds + "': must not be negative.");
         }
-        try {
-            ContainerFiles.locate(name, host.searchDirs());
-        } catch (SettingsException e) {
-            throw new CliException("No such container: " + e.getMessage(), e);
-        }
+        host.containerFile(name);
         if (!host.systemdBooted()) {
             throw new CliException("restart needs systemd as PID 1 (this host runs '" + Host.pid1Name()
                     + "'); run the container in the foreground again instead.");

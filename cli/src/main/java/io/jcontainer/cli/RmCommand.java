@@ -1,7 +1,6 @@
 package io.jcontainer.cli;
 
 import io.jcontainer.generator.ContainerUnitConverter;
-import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.machined.MachinedException;
 import io.jcontainer.machined.SystemdManager;
 import java.io.IOException;
@@ -42,11 +41,7 @@ final class RmCommand implements Callable<Integer> {
         Host host = main.host();
         PrintWriter out = spec.commandLine().getOut();
         Path file;
-        try {
-            file = ContainerFiles.locate(name, host.searchDirs());
-        } catch (SettingsException e) {
-            throw new CliException("No such container: " + e.getMessage(), e);
-        }
+        file = host.containerFile(name);
         if (!force && !file.getParent().equals(host.transientDir())) {
             throw new CliException("'" + file + "' was written by the administrator, not by 'jcontainer run'; "
                     + "refusing to remove it (use -f).");

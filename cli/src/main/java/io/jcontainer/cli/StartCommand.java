@@ -1,7 +1,6 @@
 package io.jcontainer.cli;
 
 import io.jcontainer.generator.ContainerUnitConverter;
-import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.machined.JobMode;
 import io.jcontainer.machined.MachinedException;
 import io.jcontainer.machined.SystemdManager;
@@ -34,11 +33,7 @@ final class StartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Host host = main.host();
-        try {
-            ContainerFiles.locate(name, host.searchDirs());
-        } catch (SettingsException e) {
-            throw new CliException("No such container: " + e.getMessage(), e);
-        }
+        host.containerFile(name);
         if (!host.systemdBooted()) {
             throw new CliException("start needs systemd as PID 1 (this host runs '" + Host.pid1Name()
                     + "'); 'jnspawn -M " + name + "' runs the container in the foreground instead.");

@@ -1,7 +1,6 @@
 package io.jcontainer.cli;
 
 import io.jcontainer.generator.ContainerUnitConverter;
-import io.jcontainer.jnspawn.settings.SettingsException;
 import io.jcontainer.machined.JobMode;
 import io.jcontainer.machined.MachinedException;
 import io.jcontainer.machined.NoSuchUnitException;
@@ -45,11 +44,7 @@ final class StopCommand implements Callable<Integer> {
         if (seconds < 0) {
             throw new CliException("Invalid -t '" + seconds + "': must not be negative.");
         }
-        try {
-            ContainerFiles.locate(name, host.searchDirs());
-        } catch (SettingsException e) {
-            throw new CliException("No such container: " + e.getMessage(), e);
-        }
+        host.containerFile(name);
         if (!host.systemdBooted()) {
             throw new CliException("stop needs systemd as PID 1 (this host runs '" + Host.pid1Name()
                     + "'); a container in the foreground stops with Ctrl-C.");
